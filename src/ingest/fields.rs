@@ -1,0 +1,214 @@
+//! Column names as the vendors spell them, normalised once per header so that rows are read by index.
+//!
+//! Quirks handled here: Log Analytics' ` [UTC]` header suffix, a `union` export's type-suffixed twins
+//! (`ReportId_long` / `ReportId_string`: the first non-empty one wins), and case differences between
+//! exports (`Isp` / `ISP`, Graph's camelCase `createdDateTime`).
+
+use std::collections::HashMap;
+
+macro_rules! known_columns {
+    ($($variant:ident = $name:literal),* $(,)?) => {
+        /// Columns that table recognition and canonical columns read. Matched case-insensitively.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq)]
+        #[allow(non_camel_case_types)]
+        pub enum K { $($variant),* }
+        const KNOWN_NAMES: &[&str] = &[$($name),*];
+    };
+}
+
+known_columns! {
+    Timestamp = "timestamp", TimeGenerated = "timegenerated", CreatedDateTime = "createddatetime",
+    Application = "application", ApplicationId = "applicationid", AppDisplayName = "appdisplayname",
+    ActionType = "actiontype", Operation = "operation", OfficeWorkload = "officeworkload", RecordType = "recordtype",
+    AccountId = "accountid", AccountUpn = "accountupn", AccountObjectId = "accountobjectid",
+    AccountDisplayName = "accountdisplayname", AccountName = "accountname",
+    UserPrincipalName = "userprincipalname", UserId = "userid", UserDisplayName = "userdisplayname",
+    IsExternalUser = "isexternaluser", IsAnonymousProxy = "isanonymousproxy",
+    IPAddress = "ipaddress", ClientIP = "clientip", SenderIPv4 = "senderipv4", SenderIPv6 = "senderipv6",
+    RemoteIP = "remoteip",
+    CountryCode = "countrycode", Country = "country", City = "city", State = "state",
+    Latitude = "latitude", Longitude = "longitude", Location = "location", LocationDetails = "locationdetails",
+    Isp = "isp", IPCategory = "ipcategory", IPTags = "iptags", AutonomousSystemNumber = "autonomoussystemnumber",
+    UserAgent = "useragent", DeviceName = "devicename", DeviceId = "deviceid",
+    EntraIdDeviceId = "entraiddeviceid", AadDeviceId = "aaddeviceid", DeviceDetail = "devicedetail",
+    ObjectName = "objectname", SourceFileName = "sourcefilename", Subject = "subject", Title = "title",
+    NetworkMessageId = "networkmessageid", SenderFromAddress = "senderfromaddress",
+    SenderMailFromAddress = "sendermailfromaddress", RecipientEmailAddress = "recipientemailaddress",
+    SenderDisplayName = "senderdisplayname",
+    LogonType = "logontype", ErrorCode = "errorcode", ResultType = "resulttype", SessionId = "sessionid",
+    RiskLevelAggregated = "risklevelaggregated",
+    AlertId = "alertid", EntityType = "entitytype", EvidenceRole = "evidencerole", BehaviorId = "behaviorid",
+    Protocol = "protocol", DestinationDeviceName = "destinationdevicename", QueryType = "querytype",
+    Query = "query", Category = "category", Severity = "severity", Description = "description",
+    Parameters = "parameters", SiteUrl = "site_url", UserType = "usertype",
+}
+
+impl K {
+    pub fn name(self) -> &'static str {
+        KNOWN_NAMES[self as usize]
+    }
+}
+
+/// Suffixes Defender adds to a column that held values of several types across a `union`.
+const TYPE_SUFFIXES: &[&str] = &[
+    "_long",
+    "_string",
+    "_dynamic",
+    "_int",
+    "_real",
+    "_bool",
+    "_datetime",
+    "_guid",
+    "_timespan",
+    "_decimal",
+];
+
+/// The output name for a raw header: trimmed, BOM and ` [UTC]`-style suffix removed, type suffix removed.
+pub fn normalize_header(raw: &str) -> String {
+    let mut s = raw.trim().trim_start_matches('\u{feff}').trim();
+    if s.ends_with(']') {
+        if let Some(pos) = s.rfind(" [") {
+            s = s[..pos].trim_end();
+        }
+    }
+    for suffix in TYPE_SUFFIXES {
+        if s.len() > suffix.len() && s.to_ascii_lowercase().ends_with(suffix) {
+            s = &s[..s.len() - suffix.len()];
+            break;
+        }
+    }
+    s.to_string()
+}
+
+/// A header after normalisation: output names, the raw columns behind each, and where known columns sit.
+#[derive(Debug, Clone)]
+pub struct Fields {
+    pub names: Vec<String>,
+    /// For each output name, the raw column positions that feed it, in header order.
+    pub sources: Vec<Vec<usize>>,
+    known: Vec<Option<usize>>,
+    /// Unique per header, so builders can cache where its columns go.
+    pub id: usize,
+}
+
+static NEXT_FIELDS_ID: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+
+impl Fields {
+    pub fn new<S: AsRef<str>>(raw_headers: &[S]) -> Fields {
+        let mut names: Vec<String> = Vec::new();
+        let mut sources: Vec<Vec<usize>> = Vec::new();
+        let mut by_lower: HashMap<String, usize> = HashMap::new();
+        for (i, raw) in raw_headers.iter().enumerate() {
+            let mut name = normalize_header(raw.as_ref());
+            if name.is_empty() {
+                name = format!("column_{}", i + 1);
+            }
+            let lower = name.to_ascii_lowercase();
+            match by_lower.get(&lower) {
+                Some(&at) => sources[at].push(i),
+                None => {
+                    by_lower.insert(lower, names.len());
+                    names.push(name);
+                    sources.push(vec![i]);
+                }
+            }
+        }
+        let known = KNOWN_NAMES
+            .iter()
+            .map(|k| by_lower.get(*k).copied())
+            .collect();
+        let id = NEXT_FIELDS_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        Fields {
+            names,
+            sources,
+            known,
+            id,
+        }
+    }
+
+    pub fn index(&self, k: K) -> Option<usize> {
+        self.known[k as usize]
+    }
+
+    pub fn has(&self, k: K) -> bool {
+        self.index(k).is_some()
+    }
+
+    /// Whether the header names any column that hirescope reads.
+    pub fn known_any(&self) -> bool {
+        self.known.iter().any(Option::is_some)
+    }
+}
+
+/// One row, read through its header's `Fields`. Values are aligned with `Fields::names`.
+pub struct Row<'a> {
+    pub fields: &'a Fields,
+    pub values: &'a [Option<&'a str>],
+}
+
+impl<'a> Row<'a> {
+    /// The non-empty, trimmed value of a known column.
+    pub fn get(&self, k: K) -> Option<&'a str> {
+        let i = self.fields.index(k)?;
+        let v = self.values.get(i).copied().flatten()?.trim();
+        if v.is_empty() || v == "null" {
+            None
+        } else {
+            Some(v)
+        }
+    }
+
+    pub fn has(&self, k: K) -> bool {
+        self.get(k).is_some()
+    }
+
+    /// The first non-empty value among several known columns.
+    pub fn first(&self, ks: &[K]) -> Option<&'a str> {
+        ks.iter().find_map(|k| self.get(*k))
+    }
+}
+
+/// Picks, for each output name, the first non-empty raw value among its sources (twin merging).
+pub fn merge_twins<'a>(fields: &Fields, raw: &[&'a str], out: &mut Vec<Option<&'a str>>) {
+    out.clear();
+    for srcs in &fields.sources {
+        let v = srcs
+            .iter()
+            .filter_map(|&i| raw.get(i).copied())
+            .find(|v| !v.is_empty() && *v != "null");
+        out.push(v);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn header_quirks() {
+        assert_eq!(normalize_header("CreatedDateTime [UTC]"), "CreatedDateTime");
+        assert_eq!(normalize_header("\u{feff}TenantId"), "TenantId");
+        assert_eq!(normalize_header("ReportId_long"), "ReportId");
+        assert_eq!(
+            normalize_header("AdditionalFields_dynamic"),
+            "AdditionalFields"
+        );
+        assert_eq!(normalize_header("Site_Url"), "Site_Url");
+    }
+
+    #[test]
+    fn twins_merge_first_non_empty() {
+        let f = Fields::new(&["ReportId_long", "ReportId_string", "ISP"]);
+        assert_eq!(f.names, vec!["ReportId", "ISP"]);
+        let mut out = Vec::new();
+        merge_twins(&f, &["", "abc", "Contoso"], &mut out);
+        assert_eq!(out, vec![Some("abc"), Some("Contoso")]);
+        let row = Row {
+            fields: &f,
+            values: &out,
+        };
+        assert_eq!(row.get(K::Isp), Some("Contoso"));
+        let f2 = Fields::new(&["Isp"]);
+        assert!(f2.has(K::Isp));
+    }
+}

@@ -1,0 +1,219 @@
+//! Ingest: turns the files analysts export into one Polars frame per table, plus the roster and the
+//! threat intelligence, and accounts for every row it could not keep.
+
+pub mod canon;
+pub mod fields;
+mod readers;
+pub mod source;
+pub mod table;
+pub mod values;
+
+use crate::intel::Intel;
+use crate::roster::Roster;
+use canon::TableBuilder;
+use polars::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+pub use table::TableKind;
+
+/// How many rejected rows a file report lists one by one; the rest are counted.
+pub const MAX_LISTED_REJECTIONS: usize = 1000;
+/// Cells larger than this are rejected with their row: no export column legitimately holds more.
+pub const MAX_CELL_BYTES: usize = 1 << 20;
+
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Rejected {
+    /// 1-based line (CSV, JSON Lines) or record number (JSON documents, Parquet); 0 for the whole file.
+    pub line: u64,
+    pub column: String,
+    pub reason: String,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Events,
+    Roster,
+    Intel,
+    Unreadable,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct FileReport {
+    pub path: String,
+    pub format: String,
+    pub gzip: bool,
+    pub role: Role,
+    /// Rows kept per table.
+    pub tables: BTreeMap<String, usize>,
+    /// Rows (or roster people, or indicators) kept.
+    pub rows: usize,
+    pub rejected_count: usize,
+    pub rejected: Vec<Rejected>,
+    /// Facts about the file that are not rejections (header only, unrecognised, ...).
+    pub notes: Vec<String>,
+}
+
+impl FileReport {
+    fn new(path: &Path) -> FileReport {
+        FileReport {
+            path: path.display().to_string(),
+            format: String::new(),
+            gzip: false,
+            role: Role::Events,
+            tables: BTreeMap::new(),
+            rows: 0,
+            rejected_count: 0,
+            rejected: Vec::new(),
+            notes: Vec::new(),
+        }
+    }
+
+    pub fn reject(&mut self, line: u64, column: impl Into<String>, reason: impl Into<String>) {
+        self.rejected_count += 1;
+        if self.rejected.len() < MAX_LISTED_REJECTIONS {
+            self.rejected.push(Rejected {
+                line,
+                column: column.into(),
+                reason: reason.into(),
+            });
+        }
+    }
+}
+
+/// What the user asked hirescope to read.
+#[derive(Clone, Debug, Default)]
+pub struct Inputs {
+    pub paths: Vec<PathBuf>,
+    pub roster: Vec<PathBuf>,
+    pub intel: Vec<PathBuf>,
+}
+
+/// Everything loaded: a frame per table, the roster, the intel and the account of every file.
+#[derive(Default)]
+pub struct Dataset {
+    pub tables: BTreeMap<TableKind, DataFrame>,
+    pub files: Vec<FileReport>,
+    pub roster: Roster,
+    pub intel: Intel,
+}
+
+impl Dataset {
+    pub fn rows(&self) -> usize {
+        self.tables.values().map(|t| t.height()).sum()
+    }
+
+    pub fn table(&self, kind: TableKind) -> Option<&DataFrame> {
+        self.tables.get(&kind)
+    }
+
+    pub fn rejected(&self) -> usize {
+        self.files.iter().map(|f| f.rejected_count).sum()
+    }
+}
+
+/// Reads every input. Never fails as a whole: what cannot be read is reported in `files`.
+pub fn load(inputs: &Inputs) -> Dataset {
+    let mut loader = Loader::default();
+    for p in &inputs.roster {
+        loader.file(p, Some(Role::Roster));
+    }
+    for p in &inputs.intel {
+        loader.file(p, Some(Role::Intel));
+    }
+    for p in &inputs.paths {
+        if !p.exists() {
+            let mut r = FileReport::new(p);
+            r.role = Role::Unreadable;
+            r.reject(0, "", "no such file or directory");
+            loader.files.push(r);
+            continue;
+        }
+        for f in source::expand(p) {
+            loader.file(&f, None);
+        }
+    }
+    loader.finish()
+}
+
+#[derive(Default)]
+pub(crate) struct Loader {
+    builders: BTreeMap<TableKind, TableBuilder>,
+    files: Vec<FileReport>,
+    roster: Roster,
+    intel: Intel,
+}
+
+impl Loader {
+    fn file(&mut self, path: &Path, forced: Option<Role>) {
+        let mut report = FileReport::new(path);
+        match source::read(path) {
+            Err(e) => {
+                report.role = Role::Unreadable;
+                report.reject(0, "", format!("cannot read: {e}"));
+            }
+            Ok(contents) => {
+                report.gzip = contents.gzip;
+                let format = source::sniff(&contents.bytes);
+                report.format = format.name().to_string();
+                let index = self.files.len();
+                readers::read(self, &contents.bytes, format, forced, index, &mut report);
+                if let Some(why) = contents.truncated {
+                    report.reject(0, "", why);
+                }
+            }
+        }
+        self.files.push(report);
+    }
+
+    /// Routes one event row to its table.
+    pub(crate) fn event(
+        &mut self,
+        row: &fields::Row,
+        forced: Option<TableKind>,
+        file: usize,
+        line: u64,
+        report: &mut FileReport,
+    ) {
+        let kind = forced.unwrap_or_else(|| table::classify(row));
+        let builder = self
+            .builders
+            .entry(kind)
+            .or_insert_with(|| TableBuilder::new(kind));
+        match builder.push(row, file, line) {
+            Ok(()) => {
+                report.rows += 1;
+                *report.tables.entry(kind.name().to_string()).or_default() += 1;
+            }
+            Err(e) => report.reject(line, e.column, e.reason),
+        }
+    }
+
+    fn finish(self) -> Dataset {
+        let mut tables = BTreeMap::new();
+        let mut files = self.files;
+        for (kind, b) in self.builders {
+            if b.rows() == 0 {
+                continue;
+            }
+            match b.finish() {
+                Ok(df) => {
+                    tables.insert(kind, df);
+                }
+                Err(e) => {
+                    let mut r = FileReport::new(Path::new(kind.name()));
+                    r.role = Role::Unreadable;
+                    r.reject(0, "", format!("could not build the {kind} frame: {e}"));
+                    files.push(r);
+                }
+            }
+        }
+        Dataset {
+            tables,
+            files,
+            roster: self.roster,
+            intel: self.intel,
+        }
+    }
+}

@@ -1,0 +1,616 @@
+//! The format readers: CSV, JSON (lines, arrays, API responses, streaming wrapper) and Parquet.
+//! Each turns a file into rows and hands them to the loader; a bad row is rejected alone.
+
+use super::fields::{merge_twins, Fields, Row, K};
+use super::source::{without_bom, Format};
+use super::{FileReport, Loader, Role, TableKind, MAX_CELL_BYTES};
+use crate::intel::{loose, INDICATOR_COLUMNS};
+use crate::roster::is_roster_header;
+use serde_json::{Map, Value};
+
+pub(super) fn read(
+    loader: &mut Loader,
+    bytes: &[u8],
+    format: Format,
+    forced: Option<Role>,
+    file: usize,
+    report: &mut FileReport,
+) {
+    match format {
+        Format::Empty => {
+            report.role = Role::Unreadable;
+            report.reject(0, "", "empty file");
+        }
+        Format::Binary => {
+            report.role = Role::Unreadable;
+            report.reject(
+                0,
+                "",
+                "binary content: not a CSV, JSON, Parquet or text export (or gzip of one)",
+            );
+        }
+        Format::Parquet => read_parquet(loader, bytes, file, report),
+        Format::Json => read_json(loader, bytes, forced, file, report),
+        Format::Csv => read_csv(loader, bytes, forced, file, report),
+        Format::Text => read_text(loader, bytes, forced, file, report),
+    }
+    if let Some(role) = forced {
+        if report.role != Role::Unreadable && report.role != role {
+            report.notes.push(
+                format!(
+                    "given as {role:?} but its content reads as {:?}",
+                    report.role
+                )
+                .to_lowercase(),
+            );
+        }
+    }
+}
+
+fn read_text(
+    loader: &mut Loader,
+    bytes: &[u8],
+    forced: Option<Role>,
+    _file: usize,
+    report: &mut FileReport,
+) {
+    let text = String::from_utf8_lossy(without_bom(bytes));
+    let source = report.path.clone();
+    let mut lines = text.lines().peekable();
+    // A one-column intel CSV has no comma: skip its header.
+    let header_skipped = lines
+        .peek()
+        .is_some_and(|l| INDICATOR_COLUMNS.contains(&loose(l).as_str()));
+    let body: String = if header_skipped {
+        text.lines().skip(1).map(|l| format!("{l}\n")).collect()
+    } else {
+        text.to_string()
+    };
+    let mut trial = crate::intel::Intel::default();
+    let bad = trial.read_list(&body, &source);
+    let good = trial.indicators.len();
+    if forced == Some(Role::Intel) || (good > 0 && bad.len() <= good) {
+        report.role = Role::Intel;
+        report.rows += good;
+        for (line, reason) in bad {
+            report.reject(line + header_skipped as u64, "", reason);
+        }
+        loader.intel.indicators.extend(trial.indicators);
+    } else {
+        report.role = Role::Unreadable;
+        report.reject(
+            0,
+            "",
+            "unrecognised text: not a CSV export and not a list of indicators",
+        );
+    }
+}
+
+fn read_csv(
+    loader: &mut Loader,
+    bytes: &[u8],
+    forced: Option<Role>,
+    file: usize,
+    report: &mut FileReport,
+) {
+    let body = without_bom(bytes);
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut rec = csv::ByteRecord::new();
+    match rdr.read_byte_record(&mut rec) {
+        Ok(true) => {}
+        Ok(false) => {
+            report.role = Role::Unreadable;
+            report.reject(0, "", "empty file");
+            return;
+        }
+        Err(e) => {
+            report.role = Role::Unreadable;
+            report.reject(1, "", format!("header does not parse as CSV: {e}"));
+            return;
+        }
+    }
+    let headers: Vec<String> = rec
+        .iter()
+        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .collect();
+    let fields = Fields::new(&headers);
+    // Event exports always carry a time column; roster and intel files never need one.
+    let timed =
+        fields.has(K::Timestamp) || fields.has(K::TimeGenerated) || fields.has(K::CreatedDateTime);
+    let is_intel = headers
+        .iter()
+        .any(|h| INDICATOR_COLUMNS.contains(&loose(h).as_str()));
+    let role = forced.unwrap_or(if !timed && is_roster_header(&headers) {
+        Role::Roster
+    } else if !timed && is_intel {
+        Role::Intel
+    } else {
+        Role::Events
+    });
+    report.role = role;
+    if role == Role::Events && !fields.known_any() {
+        report.role = Role::Unreadable;
+        report.reject(
+            1,
+            "",
+            format!(
+                "CSV header names no column of a table hirescope reads (starts {:?})",
+                super::canon::clip(&headers.join(","))
+            ),
+        );
+        return;
+    }
+    let mut rows_seen = 0usize;
+    loop {
+        match rdr.read_byte_record(&mut rec) {
+            Ok(true) => {}
+            Ok(false) => break,
+            Err(e) => {
+                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                report.reject(line, "", format!("CSV does not parse: {e}"));
+                continue;
+            }
+        }
+        rows_seen += 1;
+        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
+            continue; // a blank line
+        }
+        if rec.len() != headers.len() {
+            report.reject(
+                line,
+                "",
+                format!("expected {} fields, found {}", headers.len(), rec.len()),
+            );
+            continue;
+        }
+        let mut raw: Vec<&str> = Vec::with_capacity(headers.len());
+        let mut bad = None;
+        for (i, f) in rec.iter().enumerate() {
+            if f.len() > MAX_CELL_BYTES {
+                bad = Some((
+                    i,
+                    format!("cell of {} bytes is over the 1 MiB limit", f.len()),
+                ));
+                break;
+            }
+            if f.contains(&0) {
+                bad = Some((i, "NUL byte in cell".to_string()));
+                break;
+            }
+            match std::str::from_utf8(f) {
+                Ok(s) => raw.push(s),
+                Err(e) => {
+                    bad = Some((
+                        i,
+                        format!("invalid UTF-8 at byte {} of the cell", e.valid_up_to()),
+                    ));
+                    break;
+                }
+            }
+        }
+        if let Some((i, reason)) = bad {
+            report.reject(line, format!("{} (column {})", headers[i], i + 1), reason);
+            continue;
+        }
+        match role {
+            Role::Roster => {
+                let vals: Vec<Option<String>> = raw.iter().map(|s| Some(s.to_string())).collect();
+                let source = report.path.clone();
+                match loader.roster.push_row(&headers, &vals, &source, line) {
+                    Ok(()) => report.rows += 1,
+                    Err((col, reason)) => report.reject(line, col, reason),
+                }
+            }
+            Role::Intel => intel_row(
+                loader,
+                &headers,
+                &raw.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>(),
+                line,
+                report,
+            ),
+            _ => {
+                let mut values = Vec::with_capacity(fields.names.len());
+                merge_twins(&fields, &raw, &mut values);
+                loader.event(
+                    &Row {
+                        fields: &fields,
+                        values: &values,
+                    },
+                    None,
+                    file,
+                    line,
+                    report,
+                );
+            }
+        }
+    }
+    if rows_seen == 0 {
+        report
+            .notes
+            .push("header only: the file has no rows".into());
+    }
+}
+
+fn intel_row(
+    loader: &mut Loader,
+    headers: &[String],
+    vals: &[Option<String>],
+    line: u64,
+    report: &mut FileReport,
+) {
+    let get = |names: &[&str]| {
+        headers
+            .iter()
+            .zip(vals)
+            .find(|(h, v)| {
+                names.contains(&loose(h).as_str())
+                    && v.as_deref().is_some_and(|v| !v.trim().is_empty())
+            })
+            .and_then(|(_, v)| v.clone())
+    };
+    let Some(value) = get(INDICATOR_COLUMNS) else {
+        report.reject(line, "indicator", "row without an indicator value");
+        return;
+    };
+    let source = report.path.clone();
+    if loader.intel.push(
+        &value,
+        &source,
+        get(&["actor", "threatactor", "actorname"]),
+        get(&["confidence", "confidencescore"]),
+        get(&["description"]),
+    ) {
+        report.rows += 1;
+    } else {
+        report.reject(
+            line,
+            "indicator",
+            format!(
+                "not an IP, CIDR, e-mail or domain: {:?}",
+                super::canon::clip(&value)
+            ),
+        );
+    }
+}
+
+/// A JSON value as a cell: text as it is, numbers and booleans spelled, objects and arrays as JSON text.
+fn cell(v: &Value) -> Option<String> {
+    match v {
+        Value::Null => None,
+        Value::String(s) => Some(s.clone()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Number(n) => Some(n.to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
+/// Reuses the header of the previous JSON row when the keys are the same, as they are in most exports.
+#[derive(Default)]
+struct JsonFields {
+    keys: Vec<String>,
+    fields: Option<Fields>,
+}
+
+impl JsonFields {
+    fn for_keys(&mut self, keys: Vec<String>) -> &Fields {
+        if self.fields.is_none() || self.keys != keys {
+            self.fields = Some(Fields::new(&keys));
+            self.keys = keys;
+        }
+        self.fields.as_ref().expect("set above")
+    }
+}
+
+struct JsonRows<'a> {
+    loader: &'a mut Loader,
+    file: usize,
+    fields: JsonFields,
+    role: Option<Role>,
+}
+
+impl JsonRows<'_> {
+    fn object(
+        &mut self,
+        obj: &Map<String, Value>,
+        table: Option<TableKind>,
+        line: u64,
+        report: &mut FileReport,
+    ) {
+        if let Some(props) = obj.get("properties").and_then(Value::as_object) {
+            if let Some(cat) = obj.get("category").and_then(Value::as_str) {
+                // Streaming export record: the category names the table.
+                let mut props = props.clone();
+                if !props.keys().any(|k| k.eq_ignore_ascii_case("timestamp")) {
+                    if let Some(t) = obj.get("time") {
+                        props.insert("Timestamp".into(), t.clone());
+                    }
+                }
+                let kind = TableKind::from_name(cat);
+                return self.object(&props, kind, line, report);
+            }
+        }
+        let keys: Vec<String> = obj.keys().cloned().collect();
+        let cells: Vec<Option<String>> = obj.values().map(cell).collect();
+        if let Some((i, c)) = cells
+            .iter()
+            .enumerate()
+            .find(|(_, c)| c.as_ref().is_some_and(|c| c.len() > MAX_CELL_BYTES))
+        {
+            report.reject(
+                line,
+                keys[i].clone(),
+                format!(
+                    "cell of {} bytes is over the 1 MiB limit",
+                    c.as_ref().map_or(0, |c| c.len())
+                ),
+            );
+            return;
+        }
+        if let Some(i) = cells
+            .iter()
+            .position(|c| c.as_ref().is_some_and(|c| c.contains('\0')))
+        {
+            report.reject(line, keys[i].clone(), "NUL character in value");
+            return;
+        }
+        let role = *self.role.get_or_insert_with(|| {
+            if is_roster_header(&keys) {
+                Role::Roster
+            } else {
+                Role::Events
+            }
+        });
+        report.role = role;
+        match role {
+            Role::Roster => {
+                let source = report.path.clone();
+                match self.loader.roster.push_row(&keys, &cells, &source, line) {
+                    Ok(()) => report.rows += 1,
+                    Err((col, reason)) => report.reject(line, col, reason),
+                }
+            }
+            Role::Intel => intel_row(self.loader, &keys, &cells, line, report),
+            _ => {
+                let fields = self.fields.for_keys(keys);
+                let raw: Vec<&str> = cells.iter().map(|c| c.as_deref().unwrap_or("")).collect();
+                let mut values = Vec::with_capacity(fields.names.len());
+                merge_twins(fields, &raw, &mut values);
+                self.loader.event(
+                    &Row {
+                        fields,
+                        values: &values,
+                    },
+                    table,
+                    self.file,
+                    line,
+                    report,
+                );
+            }
+        }
+    }
+
+    fn value(&mut self, v: &Value, table: Option<TableKind>, line: u64, report: &mut FileReport) {
+        match v {
+            Value::Object(o) => self.object(o, table, line, report),
+            Value::String(s) if self.role == Some(Role::Intel) => {
+                let source = report.path.clone();
+                if self.loader.intel.push(s, &source, None, None, None) {
+                    report.rows += 1;
+                } else {
+                    report.reject(
+                        line,
+                        "",
+                        format!(
+                            "not an IP, CIDR, e-mail or domain: {:?}",
+                            super::canon::clip(s)
+                        ),
+                    );
+                }
+            }
+            other => report.reject(
+                line,
+                "",
+                format!("expected a JSON object, found {}", kind_of(other)),
+            ),
+        }
+    }
+}
+
+fn kind_of(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+fn get_ci<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    obj.iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))
+        .map(|(_, v)| v)
+}
+
+fn read_json(
+    loader: &mut Loader,
+    bytes: &[u8],
+    forced: Option<Role>,
+    file: usize,
+    report: &mut FileReport,
+) {
+    let body = without_bom(bytes);
+    let mut lines = body
+        .split(|&b| b == b'\n')
+        .filter(|l| !l.iter().all(u8::is_ascii_whitespace));
+    // JSON Lines when the first line is a whole value by itself (a pretty-printed document's first
+    // line ends early instead), and more lines follow.
+    let first_whole = lines
+        .next()
+        .map(|l| match serde_json::from_slice::<Value>(l) {
+            Ok(v) => v.is_object(),
+            Err(e) => !e.is_eof(),
+        });
+    let more_lines = lines.next().is_some();
+    let mut rows = JsonRows {
+        loader,
+        file,
+        fields: JsonFields::default(),
+        role: forced,
+    };
+    if first_whole == Some(true) && more_lines {
+        report.format = "jsonl".into();
+        for (n, line) in body.split(|&b| b == b'\n').enumerate() {
+            let line_no = n as u64 + 1;
+            if line.iter().all(u8::is_ascii_whitespace) {
+                continue;
+            }
+            match serde_json::from_slice::<Value>(line) {
+                Ok(v) => rows.value(&v, None, line_no, report),
+                Err(e) => report.reject(
+                    line_no,
+                    format!("column {}", e.column()),
+                    format!("JSON does not parse: {e}"),
+                ),
+            }
+        }
+        return;
+    }
+    let doc: Value = match serde_json::from_slice(body) {
+        Ok(v) => v,
+        Err(e) => {
+            report.role = Role::Unreadable;
+            report.reject(
+                e.line() as u64,
+                format!("column {}", e.column()),
+                format!("JSON does not parse: {e}"),
+            );
+            return;
+        }
+    };
+    match &doc {
+        Value::Array(items) => {
+            if items.first().is_some_and(Value::is_string) && forced.is_none() {
+                rows.role = Some(Role::Intel);
+                report.role = Role::Intel;
+            }
+            for (i, item) in items.iter().enumerate() {
+                rows.value(item, None, i as u64 + 1, report);
+            }
+            if items.is_empty() {
+                report.notes.push("empty JSON array: no rows".into());
+            }
+        }
+        Value::Object(obj) => {
+            if obj.get("type").and_then(Value::as_str) == Some("bundle") {
+                report.role = Role::Intel;
+                let source = report.path.clone();
+                let before = rows.loader.intel.indicators.len();
+                for (line, reason) in rows.loader.intel.read_stix(&doc, &source) {
+                    report.reject(line, "pattern", reason);
+                }
+                report.rows += rows.loader.intel.indicators.len() - before;
+            } else if let Some(records) = get_ci(obj, "records").and_then(Value::as_array) {
+                for (i, r) in records.iter().enumerate() {
+                    rows.value(r, None, i as u64 + 1, report);
+                }
+            } else if let Some(results) = get_ci(obj, "results").and_then(Value::as_array) {
+                // Advanced hunting API: {"Schema": [{"Name": ..}], "Results": [{..}]} or rows as arrays.
+                let names: Vec<String> = get_ci(obj, "schema")
+                    .and_then(Value::as_array)
+                    .map(|s| {
+                        s.iter()
+                            .filter_map(|c| {
+                                c.as_object()
+                                    .and_then(|c| get_ci(c, "name"))
+                                    .and_then(Value::as_str)
+                                    .map(str::to_string)
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default();
+                for (i, r) in results.iter().enumerate() {
+                    match r {
+                        Value::Array(cells) if !names.is_empty() => {
+                            let obj: Map<String, Value> =
+                                names.iter().cloned().zip(cells.iter().cloned()).collect();
+                            rows.object(&obj, None, i as u64 + 1, report);
+                        }
+                        other => rows.value(other, None, i as u64 + 1, report),
+                    }
+                }
+                if results.is_empty() {
+                    report.notes.push("API response with no results".into());
+                }
+            } else if let Some(values) = get_ci(obj, "value").and_then(Value::as_array) {
+                for (i, r) in values.iter().enumerate() {
+                    rows.value(r, None, i as u64 + 1, report);
+                }
+            } else {
+                rows.object(obj, None, 1, report);
+            }
+        }
+        other => {
+            report.role = Role::Unreadable;
+            report.reject(
+                1,
+                "",
+                format!("expected JSON rows, found {}", kind_of(other)),
+            );
+        }
+    }
+}
+
+fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut FileReport) {
+    use polars::prelude::*;
+    let df = match ParquetReader::new(std::io::Cursor::new(bytes)).finish() {
+        Ok(df) => df,
+        Err(e) => {
+            report.role = Role::Unreadable;
+            report.reject(0, "", format!("Parquet does not read: {e}"));
+            return;
+        }
+    };
+    let headers: Vec<String> = df
+        .get_column_names()
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+    let mut columns: Vec<Option<StringChunked>> = Vec::new();
+    for c in df.columns() {
+        match c.cast(&DataType::String) {
+            Ok(s) => columns.push(s.str().ok().cloned()),
+            Err(_) => {
+                report.notes.push(format!(
+                    "column {} has a nested type and is not read",
+                    c.name()
+                ));
+                columns.push(None);
+            }
+        }
+    }
+    let fields = Fields::new(&headers);
+    let mut values = Vec::new();
+    for i in 0..df.height() {
+        let raw: Vec<&str> = columns
+            .iter()
+            .map(|c| c.as_ref().and_then(|c| c.get(i)).unwrap_or(""))
+            .collect();
+        merge_twins(&fields, &raw, &mut values);
+        loader.event(
+            &Row {
+                fields: &fields,
+                values: &values,
+            },
+            None,
+            file,
+            i as u64 + 1,
+            report,
+        );
+    }
+}

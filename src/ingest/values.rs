@@ -1,0 +1,184 @@
+//! Parsing of the scalar spellings the vendors use: timestamps, booleans, IPs.
+
+use chrono::{DateTime, NaiveDate, NaiveDateTime};
+use std::net::IpAddr;
+
+/// Milliseconds since the epoch, UTC, from any timestamp spelling in DATA.md:
+/// ISO 8601 with up to 7 (or more) fractional digits, `Z` or an offset, or no zone (taken as UTC);
+/// epoch seconds or milliseconds; Log Analytics' localised US form `4/28/2021, 2:08:45.221 PM`.
+pub fn parse_timestamp(text: &str) -> Option<i64> {
+    let s = text.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let first = s.as_bytes()[0];
+    if first.is_ascii_digit() && s.len() >= 10 && s.as_bytes().get(4) == Some(&b'-') {
+        return parse_iso(s);
+    }
+    if s.bytes()
+        .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-')
+        && s.contains(|c: char| c.is_ascii_digit())
+    {
+        let v: f64 = s.parse().ok()?;
+        // Values above ~1e11 cannot be seconds (year 5138): read them as milliseconds.
+        let ms = if v.abs() >= 1e11 { v } else { v * 1000.0 };
+        return if ms.is_finite() {
+            Some(ms as i64)
+        } else {
+            None
+        };
+    }
+    if s.contains('/') {
+        return parse_us(s);
+    }
+    None
+}
+
+fn parse_iso(s: &str) -> Option<i64> {
+    if let Ok(dt) = DateTime::parse_from_rfc3339(s) {
+        return Some(dt.timestamp_millis());
+    }
+    // A space instead of the T, or no zone at all: read as UTC.
+    let t = s.replacen(' ', "T", 1);
+    if let Ok(dt) = DateTime::parse_from_rfc3339(&t) {
+        return Some(dt.timestamp_millis());
+    }
+    let naive = t.trim_end_matches('Z');
+    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(naive, fmt) {
+            return Some(dt.and_utc().timestamp_millis());
+        }
+    }
+    if let Ok(d) = NaiveDate::parse_from_str(naive, "%Y-%m-%d") {
+        return Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis());
+    }
+    None
+}
+
+fn parse_us(s: &str) -> Option<i64> {
+    for fmt in [
+        "%m/%d/%Y, %I:%M:%S%.f %p",
+        "%m/%d/%Y %I:%M:%S%.f %p",
+        "%m/%d/%Y, %H:%M:%S%.f",
+        "%m/%d/%Y %H:%M:%S%.f",
+        "%m/%d/%Y, %I:%M %p",
+        "%m/%d/%Y %H:%M",
+    ] {
+        if let Ok(dt) = NaiveDateTime::parse_from_str(s, fmt) {
+            return Some(dt.and_utc().timestamp_millis());
+        }
+    }
+    None
+}
+
+/// `true`/`false` in any case, `1`/`0`; `-1` (the sign-in tables' "not set") and anything else is unknown.
+pub fn parse_bool(text: &str) -> Option<bool> {
+    match text.trim() {
+        "1" => Some(true),
+        "0" => Some(false),
+        t if t.eq_ignore_ascii_case("true") => Some(true),
+        t if t.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+/// An IP in canonical text form. Accepts a trailing port (`1.2.3.4:5678`, `[::1]:443`),
+/// which the unified audit log puts in ClientIP.
+pub fn parse_ip(text: &str) -> Option<IpAddr> {
+    let s = text.trim();
+    if s.is_empty() {
+        return None;
+    }
+    if let Ok(ip) = s.parse::<IpAddr>() {
+        return Some(ip);
+    }
+    if let Some(rest) = s.strip_prefix('[') {
+        return rest.split(']').next()?.parse().ok();
+    }
+    if let Some((host, port)) = s.rsplit_once(':') {
+        if port.bytes().all(|b| b.is_ascii_digit()) && !host.contains(':') {
+            return host.parse().ok();
+        }
+    }
+    None
+}
+
+/// RFC 3339 UTC text of epoch milliseconds, as every output of hirescope writes times.
+pub fn format_ts(ms: i64) -> String {
+    match DateTime::from_timestamp_millis(ms) {
+        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%SZ").to_string(),
+        None => format!("@{ms}"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn seven_digit_fraction() {
+        let ms = parse_timestamp("2023-10-18T14:37:28.2012261Z").unwrap();
+        assert_eq!(format_ts(ms), "2023-10-18T14:37:28Z");
+        assert_eq!(ms % 1000, 201);
+    }
+
+    #[test]
+    fn offsets_and_naive() {
+        assert_eq!(
+            parse_timestamp("2021-04-28T16:08:45+02:00"),
+            parse_timestamp("2021-04-28T14:08:45Z")
+        );
+        assert_eq!(
+            parse_timestamp("2021-04-28 14:08:45"),
+            parse_timestamp("2021-04-28T14:08:45Z")
+        );
+    }
+
+    #[test]
+    fn localised_us() {
+        let ms = parse_timestamp("4/28/2021, 2:08:45.221 PM").unwrap();
+        assert_eq!(ms, parse_timestamp("2021-04-28T14:08:45.221Z").unwrap());
+        assert_eq!(
+            parse_timestamp("12/1/2021, 12:00:00.000 AM").unwrap(),
+            parse_timestamp("2021-12-01T00:00:00Z").unwrap()
+        );
+    }
+
+    #[test]
+    fn epochs() {
+        assert_eq!(parse_timestamp("1619618925"), Some(1_619_618_925_000));
+        assert_eq!(parse_timestamp("1619618925221"), Some(1_619_618_925_221));
+    }
+
+    #[test]
+    fn garbage_is_none() {
+        for t in [
+            "",
+            "yesterday",
+            "13/45/2021, 1:00:00 PM",
+            "2021-13-45T00:00:00Z",
+        ] {
+            assert_eq!(parse_timestamp(t), None, "{t}");
+        }
+    }
+
+    #[test]
+    fn booleans() {
+        assert_eq!(parse_bool("True"), Some(true));
+        assert_eq!(parse_bool("FALSE"), Some(false));
+        assert_eq!(parse_bool("1"), Some(true));
+        assert_eq!(parse_bool("0"), Some(false));
+        assert_eq!(parse_bool("-1"), None);
+    }
+
+    #[test]
+    fn ips_with_ports() {
+        assert_eq!(parse_ip("1.2.3.4:5678").unwrap().to_string(), "1.2.3.4");
+        assert_eq!(
+            parse_ip("[2001:db8::1]:443").unwrap().to_string(),
+            "2001:db8::1"
+        );
+        assert_eq!(parse_ip("2001:db8::1").unwrap().to_string(), "2001:db8::1");
+        assert!(parse_ip("not an ip").is_none());
+    }
+}

@@ -1,0 +1,175 @@
+//! The HR roster: who is in scope, with every identifier that links their events to them.
+
+use crate::ingest::values::parse_timestamp;
+use crate::intel::loose;
+use serde::Serialize;
+
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct RosterPerson {
+    pub person_id: String,
+    pub name: Option<String>,
+    pub stage: Option<String>,
+    pub candidate_emails: Vec<String>,
+    pub workday_accounts: Vec<String>,
+    pub upns: Vec<String>,
+    pub object_ids: Vec<String>,
+    /// Milliseconds since the epoch, UTC.
+    pub hire_date: Option<i64>,
+    pub work_country: Option<String>,
+    pub requisition: Option<String>,
+    pub source: String,
+    pub line: u64,
+}
+
+impl RosterPerson {
+    /// Every normalised identifier of the person.
+    pub fn identifiers(&self) -> impl Iterator<Item = &String> {
+        self.candidate_emails
+            .iter()
+            .chain(&self.workday_accounts)
+            .chain(&self.upns)
+            .chain(&self.object_ids)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Roster {
+    pub people: Vec<RosterPerson>,
+}
+
+#[derive(Clone, Copy, PartialEq)]
+enum Col {
+    PersonId,
+    Name,
+    Stage,
+    CandidateEmail,
+    WorkdayAccount,
+    Upn,
+    ObjectId,
+    HireDate,
+    WorkCountry,
+    Requisition,
+}
+
+fn column_of(header: &str) -> Option<Col> {
+    Some(match loose(header).as_str() {
+        "personid" | "employeeid" | "candidateid" | "workerid" => Col::PersonId,
+        "name" | "fullname" | "displayname" | "legalname" => Col::Name,
+        "stage" | "status" => Col::Stage,
+        "candidateemail" | "email" | "emails" | "personalemail" | "applicantemail" => {
+            Col::CandidateEmail
+        }
+        "workdayaccount" | "workdayaccounts" | "workdayuser" => Col::WorkdayAccount,
+        "upn" | "upns" | "corporateupn" | "corporateemail" | "workemail" => Col::Upn,
+        "objectid" | "entraobjectid" | "aadobjectid" | "accountobjectid" => Col::ObjectId,
+        "hiredate" | "startdate" => Col::HireDate,
+        "workcountry" | "country" => Col::WorkCountry,
+        "requisition" | "requisitionid" | "jobrequisition" => Col::Requisition,
+        _ => return None,
+    })
+}
+
+/// A header is a roster's when it names a person id and at least one identifier column.
+pub fn is_roster_header<S: AsRef<str>>(headers: &[S]) -> bool {
+    let cols: Vec<Option<Col>> = headers.iter().map(|h| column_of(h.as_ref())).collect();
+    cols.contains(&Some(Col::PersonId))
+        && cols.iter().any(|c| {
+            matches!(
+                c,
+                Some(Col::CandidateEmail | Col::WorkdayAccount | Col::Upn | Col::ObjectId)
+            )
+        })
+}
+
+fn split_ids(v: &str) -> Vec<String> {
+    v.split([';', '|'])
+        .map(|s| s.trim().to_ascii_lowercase())
+        .filter(|s| !s.is_empty())
+        .collect()
+}
+
+impl Roster {
+    /// Adds one roster row; says why when it cannot be used.
+    pub fn push_row(
+        &mut self,
+        headers: &[String],
+        values: &[Option<String>],
+        source: &str,
+        line: u64,
+    ) -> Result<(), (String, String)> {
+        let mut p = RosterPerson {
+            source: source.to_string(),
+            line,
+            ..Default::default()
+        };
+        for (h, v) in headers.iter().zip(values) {
+            let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            match column_of(h) {
+                Some(Col::PersonId) => p.person_id = v.to_string(),
+                Some(Col::Name) => p.name = Some(v.to_string()),
+                Some(Col::Stage) => p.stage = Some(v.to_ascii_lowercase()),
+                Some(Col::CandidateEmail) => p.candidate_emails.extend(split_ids(v)),
+                Some(Col::WorkdayAccount) => p.workday_accounts.extend(split_ids(v)),
+                Some(Col::Upn) => p.upns.extend(split_ids(v)),
+                Some(Col::ObjectId) => p.object_ids.extend(split_ids(v)),
+                Some(Col::HireDate) => {
+                    p.hire_date =
+                        Some(parse_timestamp(v).ok_or_else(|| {
+                            (h.clone(), format!("hire date does not parse: {v:?}"))
+                        })?)
+                }
+                Some(Col::WorkCountry) => p.work_country = Some(v.to_ascii_uppercase()),
+                Some(Col::Requisition) => p.requisition = Some(v.to_string()),
+                None => {}
+            }
+        }
+        if p.person_id.is_empty() {
+            return Err(("person_id".into(), "roster row without person_id".into()));
+        }
+        if p.identifiers().next().is_none() {
+            return Err(("candidate_email".into(), format!("roster row {} has no identifier (candidate_email, workday_account, upn or object_id)", p.person_id)));
+        }
+        self.people.push(p);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn loose_headers_and_multiple_ids() {
+        let headers: Vec<String> = [
+            "Person ID",
+            "Full Name",
+            "Candidate_Email",
+            "UPN",
+            "Hire Date",
+            "work country",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        assert!(is_roster_header(&headers));
+        let mut r = Roster::default();
+        let vals = [
+            "P1",
+            "Ann",
+            "Ann@Mail.com; ann2@mail.com",
+            "ann@corp.example",
+            "2026-01-05",
+            "us",
+        ]
+        .map(|s| Some(s.to_string()));
+        r.push_row(&headers, &vals, "roster.csv", 2).unwrap();
+        let p = &r.people[0];
+        assert_eq!(p.candidate_emails, vec!["ann@mail.com", "ann2@mail.com"]);
+        assert_eq!(p.work_country.as_deref(), Some("US"));
+        assert!(p.hire_date.is_some());
+        let bad = ["", "Bob", "bob@x.com", "", "", ""].map(|s| Some(s.to_string()));
+        assert!(r.push_row(&headers, &bad, "roster.csv", 3).is_err());
+    }
+}

@@ -1,0 +1,6 @@
+//! One integration-test binary (each file directly in tests/ would link Polars again).
+
+mod cli;
+mod ingest;
+mod robustness;
+mod support;

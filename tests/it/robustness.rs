@@ -1,0 +1,167 @@
+//! Bad input: each case is reported with file, line and reason; the rest of the file still loads,
+//! and nothing panics.
+
+use super::support::*;
+use hirescope::ingest::{Role, TableKind as T};
+use proptest::prelude::*;
+
+const HEADER: &str = "Timestamp,Application,ApplicationId,ActionType,AccountId,IPAddress";
+const GOOD: &str = "2024-01-01T00:00:00Z,Workday,1,Change My Account,a@b.io,1.2.3.4";
+
+fn csv(lines: &[&str]) -> Vec<u8> {
+    let mut s = format!("{HEADER}\n");
+    for l in lines {
+        s.push_str(l);
+        s.push('\n');
+    }
+    s.into_bytes()
+}
+
+#[test]
+fn a_malformed_row_is_rejected_alone() {
+    let (_d, data) = load_bytes(
+        "x.csv",
+        &csv(&[
+            GOOD,
+            "2024-01-01T00:00:00Z,Workday,1",
+            "yesterday,Workday,1,Change,a@b.io,1.2.3.4",
+            GOOD,
+        ]),
+    );
+    assert_eq!(rows(&data, T::CloudAppEvents), 2);
+    let f = &data.files[0];
+    assert_eq!(f.rejected_count, 2);
+    assert_eq!(f.rejected[0].line, 3);
+    assert!(f.rejected[0].reason.contains("expected 6 fields, found 3"));
+    assert_eq!(f.rejected[1].line, 4);
+    assert_eq!(f.rejected[1].column, "Timestamp");
+    assert!(f.rejected[1].reason.contains("timestamp does not parse"));
+}
+
+#[test]
+fn broken_json_line_is_rejected_alone() {
+    let good = r#"{"Timestamp":"2024-01-01T00:00:00Z","ApplicationId":1,"ActionType":"X","AccountId":"a@b.io"}"#;
+    let text = format!("{good}\n{{\"Timestamp\": \"2024-01-01\", broken\n[1,2]\n{good}\n");
+    let (_d, data) = load_bytes("x.jsonl", text.as_bytes());
+    assert_eq!(rows(&data, T::CloudAppEvents), 2);
+    let f = &data.files[0];
+    assert_eq!(f.rejected_count, 2);
+    assert_eq!((f.rejected[0].line, f.rejected[1].line), (2, 3));
+    assert!(f.rejected[0].column.starts_with("column "));
+}
+
+#[test]
+fn empty_header_only_binary_and_garbage_files_are_reported() {
+    let (_d, data) = load_bytes("empty.csv", b"");
+    assert_eq!(data.files[0].role, Role::Unreadable);
+    assert!(data.files[0].rejected[0].reason.contains("empty"));
+    let (_d, data) = load_bytes("header.csv", format!("{HEADER}\r\n").as_bytes());
+    assert_eq!(data.rows(), 0);
+    assert!(data.files[0]
+        .notes
+        .iter()
+        .any(|n| n.contains("header only")));
+    let garbage: Vec<u8> = (0..4096u32)
+        .map(|i| (i.wrapping_mul(2654435761) >> 13) as u8)
+        .collect();
+    let (_d, data) = load_bytes("garbage.bin", &garbage);
+    assert_eq!(data.files[0].role, Role::Unreadable);
+    assert_eq!(data.files[0].rejected_count, 1);
+}
+
+#[test]
+fn truncated_gzip_keeps_what_was_read() {
+    let many: Vec<&str> = std::iter::repeat_n(GOOD, 2000).collect();
+    let gz = gzip(&csv(&many));
+    let (_d, data) = load_bytes("cut.csv.gz", &gz[..gz.len() * 2 / 3]);
+    let f = &data.files[0];
+    assert!(
+        f.rejected
+            .iter()
+            .any(|r| r.reason.contains("gzip stream ends early")),
+        "{f:?}"
+    );
+    assert!(f.rows > 0 && f.rows < 2000, "{}", f.rows);
+}
+
+#[test]
+fn invalid_utf8_nul_and_huge_cells_reject_their_row() {
+    let mut bytes = csv(&[GOOD]);
+    bytes.extend_from_slice(b"2024-01-01T00:00:00Z,Work\xffday,1,X,a@b.io,1.2.3.4\n");
+    bytes.extend_from_slice(b"2024-01-01T00:00:00Z,Work\0day,1,X,a@b.io,1.2.3.4\n");
+    bytes.extend_from_slice(
+        format!(
+            "2024-01-01T00:00:00Z,{},1,X,a@b.io,1.2.3.4\n",
+            "A".repeat(5 << 20)
+        )
+        .as_bytes(),
+    );
+    bytes.extend_from_slice(GOOD.as_bytes());
+    let (_d, data) = load_bytes("x.csv", &bytes);
+    assert_eq!(rows(&data, T::CloudAppEvents), 2);
+    let f = &data.files[0];
+    let reasons: Vec<&str> = f.rejected.iter().map(|r| r.reason.as_str()).collect();
+    assert_eq!(f.rejected_count, 3, "{reasons:?}");
+    assert!(reasons[0].contains("invalid UTF-8"));
+    assert!(reasons[1].contains("NUL"));
+    assert!(reasons[2].contains("1 MiB"));
+    assert_eq!(f.rejected[0].column, "Application (column 2)");
+    assert_eq!(f.rejected[0].line, 3);
+}
+
+#[test]
+fn json_nested_100000_deep_is_an_error_not_a_crash() {
+    let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+    let (_d, data) = load_bytes("deep.json", deep.as_bytes());
+    assert_eq!(data.files[0].rejected_count, 1);
+    assert!(
+        data.files[0].rejected[0].reason.contains("recursion"),
+        "{:?}",
+        data.files[0].rejected
+    );
+    let deep_obj = format!("{}{}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
+    let (_d, data) = load_bytes(
+        "deep2.jsonl",
+        format!("{deep_obj}\n{deep_obj}\n").as_bytes(),
+    );
+    assert_eq!(data.files[0].rejected_count, 2);
+}
+
+#[test]
+fn inputs_are_never_modified() {
+    let bytes = csv(&[GOOD, "bad"]);
+    let (dir, _data) = load_bytes("x.csv", &bytes);
+    assert_eq!(std::fs::read(dir.path().join("x.csv")).unwrap(), bytes);
+}
+
+fn valid_exports() -> Vec<Vec<u8>> {
+    vec![
+        csv(&[GOOD, GOOD]),
+        std::fs::read(external("signinlogs_loganalytics_export.csv")).unwrap()[..20_000].to_vec(),
+        std::fs::read(external("defender_union_export.jsonl")).unwrap()[..8_000].to_vec(),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, .. ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048), name in "[a-z]{1,8}\\.(csv|json|jsonl|gz|parquet|txt)") {
+        let (_d, data) = load_bytes(&name, &bytes);
+        prop_assert_eq!(data.files.len(), 1);
+    }
+
+    #[test]
+    fn mutated_exports_never_panic(which in 0usize..3, edits in proptest::collection::vec((any::<prop::sample::Index>(), any::<u8>()), 1..16)) {
+        let mut bytes = valid_exports().swap_remove(which);
+        for (at, b) in edits {
+            let i = at.index(bytes.len());
+            bytes[i] = b;
+        }
+        let (_d, data) = load_bytes("m.csv", &bytes);
+        prop_assert_eq!(data.files.len(), 1);
+        let gz = gzip(&bytes);
+        let (_d, data) = load_bytes("m.gz", &gz[..gz.len() / 2]);
+        prop_assert_eq!(data.files.len(), 1);
+    }
+}
