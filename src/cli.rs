@@ -46,6 +46,23 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = InspectFormat::Table)]
         format: InspectFormat,
     },
+    /// Write a synthetic but realistic organisation's exports, with fraudulent workers hidden in it.
+    Sample {
+        /// Directory to write into (created if missing).
+        #[arg(short, long)]
+        output: PathBuf,
+        #[arg(long, default_value_t = 7)]
+        seed: u64,
+        /// Ordinary staff members.
+        #[arg(long, default_value_t = 40)]
+        people: usize,
+        /// Days in the exported window (at least 70, so the first months after hire are covered).
+        #[arg(long, default_value_t = 90)]
+        days: i64,
+        /// Approximate number of background events.
+        #[arg(long, default_value_t = 12_000)]
+        events: usize,
+    },
 }
 
 pub fn main() -> i32 {
@@ -80,6 +97,26 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 )?,
                 InspectFormat::Table => write!(out, "{}", inspect_table(&data))?,
             }
+            Ok(0)
+        }
+        Some(Command::Sample {
+            output,
+            seed,
+            people,
+            days,
+            events,
+        }) => {
+            let n = crate::sample::generate(
+                &output,
+                &crate::sample::Options {
+                    seed,
+                    people,
+                    days,
+                    events,
+                },
+            )
+            .map_err(|e| anyhow::anyhow!("writing the sample to {}: {e}", output.display()))?;
+            eprintln!("wrote {n} events to {}", output.display());
             Ok(0)
         }
         None => {

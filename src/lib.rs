@@ -7,4 +7,5 @@ pub mod geo;
 pub mod ingest;
 pub mod intel;
 pub mod roster;
+pub mod sample;
 pub mod sanitize;

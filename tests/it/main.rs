@@ -3,4 +3,5 @@
 mod cli;
 mod ingest;
 mod robustness;
+mod samples;
 mod support;
