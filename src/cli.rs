@@ -36,8 +36,76 @@ pub enum InspectFormat {
     Json,
 }
 
+#[derive(Copy, Clone, Debug, ValueEnum, PartialEq)]
+pub enum OutFormat {
+    Table,
+    Jsonl,
+    Csv,
+}
+
+#[derive(clap::Args, Debug, Clone, Default)]
+pub struct DetectArgs {
+    /// Config file with a [detect] table of thresholds (default: the user's config directory).
+    #[arg(long, global = true)]
+    pub config: Option<PathBuf>,
+    /// Override one threshold, e.g. --set travel_min_kmh=800; may be repeated.
+    #[arg(long = "set", value_name = "NAME=VALUE", global = true)]
+    pub set: Vec<String>,
+}
+
+impl DetectArgs {
+    pub fn config(&self) -> anyhow::Result<crate::detect::Config> {
+        let mut c = match self
+            .config
+            .clone()
+            .or_else(crate::detect::Config::default_path)
+        {
+            Some(p) => crate::detect::Config::load(&p)?,
+            None => crate::detect::Config::default(),
+        };
+        for s in &self.set {
+            c.set(s)?;
+        }
+        Ok(c)
+    }
+}
+
 #[derive(Subcommand, Debug)]
 pub enum Command {
+    /// Run the detectors headless and print findings (exit code 0 when it ran, whatever it found).
+    Detect {
+        /// Files or directories to read; the bundled samples when none.
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+        /// Run only this detector (by id); may be repeated.
+        #[arg(long = "detector", value_name = "ID")]
+        detectors: Vec<String>,
+        /// Hide findings below this severity (info, low, medium, high, critical).
+        #[arg(long, value_name = "S")]
+        min_severity: Option<String>,
+        /// Print the thresholds in force (as a config file) and exit.
+        #[arg(long)]
+        print_config: bool,
+        #[command(flatten)]
+        tuning: DetectArgs,
+    },
+    /// The people ranked by risk, with the findings behind it.
+    People {
+        /// Files or directories to read; the bundled samples when none.
+        paths: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = OutFormat::Table)]
+        format: OutFormat,
+        #[command(flatten)]
+        tuning: DetectArgs,
+    },
+    /// Print detectors as Defender advanced-hunting (KQL) queries, with the intel inlined.
+    Kql {
+        /// Detector ids; all when none.
+        ids: Vec<String>,
+        #[command(flatten)]
+        tuning: DetectArgs,
+    },
     /// Show what was read: files, tables recognised, rows, time range, rows rejected and why.
     Inspect {
         /// Files or directories to read.
@@ -119,12 +187,172 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             eprintln!("wrote {n} events to {}", output.display());
             Ok(0)
         }
-        None => {
-            anyhow::bail!(
-                "the workbench is not built yet; use `hirescope inspect PATH...` (see README)"
-            )
+        Some(Command::Detect {
+            paths,
+            format,
+            detectors,
+            min_severity,
+            print_config,
+            tuning,
+        }) => {
+            let config = tuning.config()?;
+            if print_config {
+                print!("{}", config.to_toml());
+                return Ok(0);
+            }
+            check_ids(&detectors)?;
+            let min = match min_severity.as_deref() {
+                Some(s) => Some(crate::detect::Severity::parse(s).ok_or_else(|| {
+                    anyhow::anyhow!(
+                        "--min-severity takes info, low, medium, high or critical, not {s:?}"
+                    )
+                })?),
+                None => None,
+            };
+            let run = analyse(&paths, &cli.sources, &config, &detectors)?;
+            let shown: Vec<crate::detect::Finding> = run
+                .findings
+                .iter()
+                .filter(|f| min.is_none_or(|m| f.severity >= m))
+                .cloned()
+                .collect();
+            let mut out = std::io::stdout().lock();
+            match format {
+                OutFormat::Jsonl => {
+                    for f in &shown {
+                        writeln!(out, "{}", crate::report::finding_json(f))?;
+                    }
+                }
+                OutFormat::Csv => write!(out, "{}", crate::report::findings_csv(&shown))?,
+                OutFormat::Table => {
+                    write!(
+                        out,
+                        "{}",
+                        crate::report::findings_table(&shown, crate::report::use_colour())
+                    )?;
+                    write!(
+                        out,
+                        "{}",
+                        crate::report::summary(
+                            run.data.rows(),
+                            run.data.rejected(),
+                            &shown,
+                            &run.ranked
+                        )
+                    )?;
+                }
+            }
+            for e in &run.errors {
+                eprintln!("hirescope: detector failed: {}", visible(e));
+            }
+            Ok(0)
+        }
+        Some(Command::People {
+            paths,
+            format,
+            tuning,
+        }) => {
+            let config = tuning.config()?;
+            let run = analyse(&paths, &cli.sources, &config, &[])?;
+            let mut out = std::io::stdout().lock();
+            match format {
+                OutFormat::Jsonl => {
+                    for r in &run.ranked {
+                        writeln!(out, "{}", crate::report::person_json(r))?;
+                    }
+                }
+                OutFormat::Csv => write!(out, "{}", crate::report::people_csv(&run.ranked))?,
+                OutFormat::Table => write!(
+                    out,
+                    "{}",
+                    crate::report::people_table(&run.ranked, crate::report::use_colour())
+                )?,
+            }
+            Ok(0)
+        }
+        Some(Command::Kql { ids, tuning }) => {
+            let config = tuning.config()?;
+            check_ids(&ids)?;
+            let intel = ingest::load(&inputs(&[], &cli.sources)).intel;
+            let mut out = std::io::stdout().lock();
+            write!(out, "{}", kql_text(&ids, &config, &intel))?;
+            Ok(0)
+        }
+        None => crate::ui::run(&cli.paths, &cli.sources),
+    }
+}
+
+fn check_ids(ids: &[String]) -> anyhow::Result<()> {
+    let known = crate::detect::ids();
+    for d in ids {
+        if !known.contains(&d.as_str()) {
+            anyhow::bail!("no detector {d:?}; detectors are: {}", known.join(", "));
         }
     }
+    Ok(())
+}
+
+/// The chosen detectors (all when none) as KQL, each headed by a comment naming it.
+pub fn kql_text(
+    ids: &[String],
+    config: &crate::detect::Config,
+    intel: &crate::intel::Intel,
+) -> String {
+    let mut s = String::new();
+    for d in crate::detect::registry() {
+        if ids.is_empty() || ids.iter().any(|i| i == d.id) {
+            s.push_str(&format!(
+                "// {}: {} (ATT&CK {})\n",
+                d.id,
+                d.title,
+                if d.attack.is_empty() {
+                    "as the vendor reports".to_string()
+                } else {
+                    d.attack.join(", ")
+                }
+            ));
+            s.push_str(&(d.kql)(config, intel));
+            s.push('\n');
+        }
+    }
+    s
+}
+
+/// Everything a headless command needs: the data, the model, the findings and the ranking.
+pub struct Analysis {
+    pub data: Dataset,
+    pub model: crate::model::Model,
+    pub findings: Vec<crate::detect::Finding>,
+    pub ranked: Vec<crate::score::Ranked>,
+    pub errors: Vec<String>,
+}
+
+/// The paths to read: those given, or the bundled samples.
+pub fn paths_or_samples(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
+    if paths.is_empty() {
+        Ok(vec![crate::bundled::samples_dir()?])
+    } else {
+        Ok(paths.to_vec())
+    }
+}
+
+pub fn analyse(
+    paths: &[PathBuf],
+    sources: &SourceArgs,
+    config: &crate::detect::Config,
+    only: &[String],
+) -> anyhow::Result<Analysis> {
+    let data = ingest::load(&inputs(&paths_or_samples(paths)?, sources));
+    let model = crate::model::build(&data)?;
+    let (findings, errors) = crate::detect::run(&model, &data, config, only);
+    let ranked = crate::score::rank(&model.people, &findings);
+    Ok(Analysis {
+        data,
+        model,
+        findings,
+        ranked,
+        errors,
+    })
 }
 
 /// First and last timestamp of a table, as RFC 3339 UTC.

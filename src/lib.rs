@@ -2,10 +2,16 @@
 //! lifecycle. The library holds ingest, intel, roster, geo and the commands; `main.rs` only parses
 //! the command line.
 
+pub mod bundled;
 pub mod cli;
+pub mod detect;
 pub mod geo;
 pub mod ingest;
 pub mod intel;
+pub mod model;
+pub mod report;
 pub mod roster;
 pub mod sample;
 pub mod sanitize;
+pub mod score;
+pub mod ui;

@@ -33,6 +33,8 @@ enum S {
     DeviceName,
     IpCategory,
     IpTags,
+    Detail,
+    RiskEvents,
 }
 
 const TEXT_COLUMNS: &[&str] = &[
@@ -56,6 +58,8 @@ const TEXT_COLUMNS: &[&str] = &[
     "device_name",
     "ip_category",
     "ip_tags",
+    "detail",
+    "risk_events",
 ];
 
 /// Every canonical column name, so vendor columns that collide can be renamed.
@@ -87,6 +91,8 @@ pub const CANONICAL_COLUMNS: &[&str] = &[
     "device_name",
     "ip_category",
     "ip_tags",
+    "detail",
+    "risk_events",
     "is_external",
     "anon_proxy",
     "success",
@@ -401,6 +407,15 @@ impl TableBuilder {
         t[S::DeviceName as usize].append_option(device_name.as_deref());
         t[S::IpCategory as usize].append_option(row.get(K::IPCategory));
         t[S::IpTags as usize].append_option(ip_tags);
+        t[S::Detail as usize].append_option(row.first(&[
+            K::Parameters,
+            K::RawEventData,
+            K::ActivityObjects,
+            K::AdditionalFields,
+            K::AttackTechniques,
+        ]));
+        t[S::RiskEvents as usize]
+            .append_option(row.first(&[K::RiskEventTypesV2, K::RiskEventTypes]));
         self.lat.push(place.as_ref().map(|p| p.lat));
         self.lon.push(place.as_ref().map(|p| p.lon));
         self.radius.push(place.as_ref().map(|p| p.radius_km));

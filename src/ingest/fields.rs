@@ -40,7 +40,9 @@ known_columns! {
     AlertId = "alertid", EntityType = "entitytype", EvidenceRole = "evidencerole", BehaviorId = "behaviorid",
     Protocol = "protocol", DestinationDeviceName = "destinationdevicename", QueryType = "querytype",
     Query = "query", Category = "category", Severity = "severity", Description = "description",
-    Parameters = "parameters", SiteUrl = "site_url", UserType = "usertype",
+    Parameters = "parameters", SiteUrl = "site_url", UserType = "usertype", RawEventData = "raweventdata", ActivityObjects = "activityobjects",
+    AdditionalFields = "additionalfields", RiskEventTypesV2 = "riskeventtypes_v2", RiskEventTypes = "riskeventtypes",
+    AttackTechniques = "attacktechniques",
 }
 
 impl K {

@@ -385,6 +385,20 @@ struct Person {
     home: Net,
 }
 
+/// Another home line of a provider: the same /16 as `base`, a different address per `i`.
+fn home_line(base: &str, i: usize) -> &'static str {
+    let octets: Vec<&str> = base.split('.').collect();
+    let ip = format!(
+        "{}.{}.{}.{}",
+        octets[0],
+        octets[1],
+        (i * 37 + 11) % 250 + 1,
+        (i * 53 + 7) % 250 + 2
+    );
+    // Net holds &'static str; a sample run makes a few dozen of these.
+    Box::leak(ip.into_boxed_str())
+}
+
 fn title(s: &str) -> String {
     let mut c = s.chars();
     c.next()
@@ -688,6 +702,15 @@ pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
                 for (k, vpn) in CORP_VPN.iter().enumerate() {
                     let t = START + day * DAY + 13 * HOUR + k as i64 * 20 * MINUTE;
                     w.sign_in(s, t, *vpn, &s.device.clone())?;
+                    w.app(
+                        s,
+                        t + 5 * MINUTE,
+                        "Microsoft Teams",
+                        "MessageSent",
+                        false,
+                        *vpn,
+                        "Engineering chat",
+                    )?;
                 }
             }
         }
@@ -703,14 +726,19 @@ pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
     ];
     let mut applicants = Vec::new();
     for i in 0..(opts.people / 2).max(12) {
-        let first = FIRST[(i * 3 + 5) % FIRST.len()];
-        let last = LAST[(i * 5 + 3) % LAST.len()];
+        let first = FIRST[(i * 7 + 5) % FIRST.len()];
+        let last = LAST[(i * 11 + 3) % LAST.len()];
         let email = format!(
             "{first}.{last}{}@{}",
             10 + i,
             ["gmail.example", "outlook.example", "yahoo.example"][i % 3]
         );
-        let n = APPLICANT_NETS[i % APPLICANT_NETS.len()];
+        // Each applicant applies from their own home line, in their provider's address space.
+        let base = APPLICANT_NETS[i % APPLICANT_NETS.len()];
+        let n = Net {
+            ip: home_line(base.ip, i),
+            ..base
+        };
         let p = w.person(
             &format!("C{i:03}"),
             first,
@@ -791,14 +819,18 @@ pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
     }
 
     // --- The operator: one person behind several applicant personas, replaying one script.
+    // The operator's tooling creates accounts and uploads resumes twice and validates every package
+    // twice before it submits; one run in a while skips a step.
     let script = [
         "accounts",
         "accounts",
         "resumes",
-        "jobApplicationPackages",
+        "resumes",
+        "validateJobApplication",
         "validateJobApplication",
         "jobApplicationPackages",
     ];
+    let script_short = &script[..6];
     let personas = [
         ("daniel", "kim", "dkim.devpro@protonmail.example"),
         ("alex", "morgan", "alex.morgan.fullstack@outlook.example"),
@@ -827,11 +859,40 @@ pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
                 ACTOR_KP2
             };
             let t = w.at(*day, 2) + k as i64 * 7 * MINUTE;
-            w.apply(&p, t, n, &script, UA_SCRIPT)?;
+            let steps: &[&str] = if k == 2 && r == 1 {
+                script_short
+            } else {
+                &script
+            };
+            w.apply(&p, t, n, steps, UA_SCRIPT)?;
         }
         fraud.push(p);
     }
     let (daniel, alex) = (fraud[0].clone(), fraud[1].clone());
+    // Ryan's persona also harvests the job board: every open requisition, package by package.
+    let ryan = fraud[3].clone();
+    let mut t = w.at(18, 3);
+    for req in 0..40 {
+        for step in ["jobApplicationPackages", "validateJobApplication"] {
+            let action = format!("hrrecruiting/{step}/{}", 500_000 + req * 7);
+            let requisition = format!("R-{}", 1000 + req);
+            let raw = json!({"taskDisplayName": step, "requestTime": format_ts(t), "systemAccount": ryan.email, "ipAddress": ACTOR_KP2.ip, "activityAction": "GET", "target": {"descriptor": requisition}});
+            w.sink.app_event(&AppEvent {
+                ts: t,
+                app: "Workday",
+                action: &action,
+                object_id: "",
+                account: &ryan.email,
+                name: &ryan.name,
+                external: true,
+                net: ACTOR_KP2,
+                user_agent: UA_SCRIPT,
+                object: &requisition,
+                raw,
+            })?;
+            t += 4_000;
+        }
+    }
 
     // Recruiting: interviews and offers. Daniel answers from actor infrastructure and joins over Tor;
     // Alex signs the offer from Laos while HR expects the United States.
@@ -897,7 +958,15 @@ pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
         w.offer(&p, p.hire_day.unwrap_or(30) - 5, p.home)?;
         for day in p.hire_day.unwrap_or(30)..days {
             if (day + 1) % 7 < 5 {
-                let n = if day % 2 == 0 { OFFICES[3] } else { p.home };
+                // Priya works from the London office for a few days after her flight.
+                let abroad = p.id == "H100" && (51..=54).contains(&day);
+                let n = if abroad {
+                    LONDON
+                } else if day % 2 == 0 {
+                    OFFICES[3]
+                } else {
+                    p.home
+                };
                 let d = w.rng.below(4) as usize + 1;
                 w.work_day(&p, day, n, &p.device.clone(), d)?;
             }

@@ -1,6 +1,8 @@
 //! One integration-test binary (each file directly in tests/ would link Polars again).
 
 mod cli;
+mod detectors;
+mod golden;
 mod ingest;
 mod robustness;
 mod samples;

@@ -1,0 +1,288 @@
+use super::evs::{collect, group_by};
+use super::*;
+use crate::figures;
+use crate::intel::Intel;
+use std::collections::BTreeMap;
+
+pub const DETECTOR: Detector = Detector {
+    id: "impossible-travel",
+    title: "Impossible travel",
+    phase: Phase::PostHire,
+    attack: &["T1078.004"],
+    run,
+    kql,
+};
+
+/// Haversine distance in km between two coordinate pairs given as expressions (R = 6371 km).
+pub fn haversine(lat1: Expr, lon1: Expr, lat2: Expr, lon2: Expr) -> Expr {
+    let rad = std::f64::consts::PI / 180.0;
+    let dlat = (lat2.clone() - lat1.clone()) * lit(rad / 2.0);
+    let dlon = (lon2 - lon1) * lit(rad / 2.0);
+    let s1 = dlat.sin();
+    let s2 = dlon.sin();
+    let a = s1.clone() * s1 + (lat1 * lit(rad)).cos() * (lat2 * lit(rad)).cos() * s2.clone() * s2;
+    lit(2.0 * 6371.0) * a.sqrt().arcsin()
+}
+
+/// One impossible hop.
+struct Hop {
+    from: String,
+    to: String,
+    km: f64,
+    hours: f64,
+    kmh: f64,
+    vpn: bool,
+    ts: i64,
+    rows: [(String, i64); 2],
+}
+
+fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
+    let c = ctx.config;
+    let prev = |name: &str| -> PolarsResult<Expr> { col(name).shift(lit(1)).over([col("person")]) };
+    let corporate = col("ip_category")
+        .eq(lit("Corporate"))
+        .fill_null(lit(false));
+    let vpn = col("ip_category")
+        .eq(lit("VPN"))
+        .fill_null(lit(false))
+        .or(col("anon_proxy").eq(lit(true)));
+    let pairs = ctx
+        .events()
+        .filter(
+            col("person")
+                .is_not_null()
+                .and(col("lat").is_not_null())
+                .and(col("lon").is_not_null())
+                .and(corporate.not()),
+        )
+        .select([
+            col("person"),
+            col("ts_ms"),
+            col("lat"),
+            col("lon"),
+            col("loc_radius_km"),
+            col("ip"),
+            col("city"),
+            col("country"),
+            col("table"),
+            col("row"),
+            col("hire_ts"),
+            vpn.alias("vpn"),
+        ])
+        .sort(["person", "ts_ms"], SortMultipleOptions::default())
+        .with_columns([
+            prev("ts_ms")?.alias("p_ts"),
+            prev("lat")?.alias("p_lat"),
+            prev("lon")?.alias("p_lon"),
+            prev("loc_radius_km")?.alias("p_r"),
+            prev("ip")?.alias("p_ip"),
+            prev("city")?.alias("p_city"),
+            prev("country")?.alias("p_country"),
+            prev("table")?.alias("p_table"),
+            prev("row")?.alias("p_row"),
+            prev("vpn")?.alias("p_vpn"),
+        ])
+        // Pair each event with the previous one at a different place; the same IP is never travel.
+        .filter(
+            col("p_lat")
+                .is_not_null()
+                .and(
+                    col("lat")
+                        .neq(col("p_lat"))
+                        .or(col("lon").neq(col("p_lon"))),
+                )
+                .and(col("ip").neq(col("p_ip")).fill_null(lit(true))),
+        )
+        .with_column(haversine(col("p_lat"), col("p_lon"), col("lat"), col("lon")).alias("km_raw"))
+        .with_column(
+            (col("km_raw")
+                - col("loc_radius_km").fill_null(lit(0.0))
+                - col("p_r").fill_null(lit(0.0)))
+            .alias("km_adj"),
+        )
+        .with_column(
+            ((col("ts_ms") - col("p_ts")).cast(DataType::Float64) / lit(3_600_000.0))
+                .alias("hours"),
+        )
+        .with_column(
+            when(col("hours").gt(lit(0.0)))
+                .then(col("km_adj") / col("hours"))
+                .otherwise(lit(f64::INFINITY))
+                .alias("kmh"),
+        )
+        .filter(
+            col("km_adj")
+                .gt_eq(lit(c.travel_min_km))
+                .and(col("kmh").gt_eq(lit(c.travel_min_kmh))),
+        )
+        .collect()?;
+    let s = |n: &str| -> PolarsResult<Vec<Option<String>>> {
+        Ok(pairs
+            .column(n)?
+            .cast(&DataType::String)?
+            .str()?
+            .iter()
+            .map(|v| v.map(str::to_string))
+            .collect())
+    };
+    let f = |n: &str| -> PolarsResult<Vec<Option<f64>>> {
+        Ok(pairs
+            .column(n)?
+            .cast(&DataType::Float64)?
+            .f64()?
+            .iter()
+            .collect())
+    };
+    let i = |n: &str| -> PolarsResult<Vec<Option<i64>>> {
+        Ok(pairs
+            .column(n)?
+            .cast(&DataType::Int64)?
+            .i64()?
+            .iter()
+            .collect())
+    };
+    let b = |n: &str| -> PolarsResult<Vec<bool>> {
+        Ok(pairs
+            .column(n)?
+            .bool()?
+            .iter()
+            .map(|v| v.unwrap_or(false))
+            .collect())
+    };
+    let (person, city, country, p_city, p_country, table, p_table) = (
+        s("person")?,
+        s("city")?,
+        s("country")?,
+        s("p_city")?,
+        s("p_country")?,
+        s("table")?,
+        s("p_table")?,
+    );
+    let (ip, p_ip) = (s("ip")?, s("p_ip")?);
+    let (km, hours, kmh) = (f("km_adj")?, f("hours")?, f("kmh")?);
+    let (ts, row, p_row, hire) = (i("ts_ms")?, i("row")?, i("p_row")?, i("hire_ts")?);
+    let (v, pv) = (b("vpn")?, b("p_vpn")?);
+    let place = |city: &Option<String>, country: &Option<String>, ip: &Option<String>| {
+        format!("{} {} ({})", or_dash(city), or_dash(country), or_dash(ip))
+    };
+    let mut hops: BTreeMap<String, (Option<i64>, Vec<Hop>)> = BTreeMap::new();
+    for k in 0..pairs.height() {
+        let Some(p) = &person[k] else { continue };
+        hops.entry(p.clone())
+            .or_insert((hire[k], Vec::new()))
+            .1
+            .push(Hop {
+                from: place(&p_city[k], &p_country[k], &p_ip[k]),
+                to: place(&city[k], &country[k], &ip[k]),
+                km: km[k].unwrap_or(0.0),
+                hours: hours[k].unwrap_or(0.0),
+                kmh: kmh[k].unwrap_or(0.0),
+                vpn: v[k] || pv[k],
+                ts: ts[k].unwrap_or(0),
+                rows: [
+                    (
+                        p_table[k].clone().unwrap_or_default(),
+                        p_row[k].unwrap_or(-1),
+                    ),
+                    (table[k].clone().unwrap_or_default(), row[k].unwrap_or(-1)),
+                ],
+            });
+    }
+    // Vendor verdicts on travel join the evidence.
+    let vendor = collect(
+        ctx.events().filter(
+            col("object")
+                .str()
+                .to_lowercase()
+                .str()
+                .contains_literal(lit("impossible travel"))
+                .or(col("action").eq(lit("ImpossibleTravelActivity")))
+                .or(col("risk_events")
+                    .str()
+                    .contains_literal(lit("impossibleTravel"))),
+        ),
+    )?;
+    let vendor_by = group_by(&vendor, |e| e.person.clone());
+    let mut out = Vec::new();
+    for (p, (hire, hs)) in hops {
+        let solid: Vec<&Hop> = hs.iter().filter(|h| !h.vpn).collect();
+        let early = solid
+            .iter()
+            .filter(|h| {
+                hire.is_some_and(|hd| h.ts >= hd && h.ts - hd <= c.travel_early_days * DAY_MS)
+            })
+            .count();
+        let severity = if solid.is_empty() {
+            Severity::Low
+        } else if early >= c.travel_high_pairs {
+            Severity::High
+        } else {
+            Severity::Medium
+        };
+        let mut weekly: BTreeMap<i64, usize> = BTreeMap::new();
+        if let Some(hd) = hire {
+            for h in &solid {
+                *weekly
+                    .entry((h.ts - hd).div_euclid(7 * DAY_MS))
+                    .or_default() += 1;
+            }
+        }
+        let worst = hs
+            .iter()
+            .filter(|h| !h.vpn)
+            .chain(hs.iter())
+            .max_by(|a, b| a.kmh.total_cmp(&b.kmh))
+            .expect("non-empty");
+        let vendor_evs = vendor_by.get(&p).cloned().unwrap_or_default();
+        let reason = format!(
+            "{} impossible hop(s) ({} through VPN or anonymous proxy){}; fastest {} -> {}: {:.0} km in {:.0} min = {:.0} km/h (limits {} km, {} km/h, after location uncertainty){}",
+            hs.len(),
+            hs.len() - solid.len(),
+            if hire.is_some() { format!(", {early} in the first {} days after hire", c.travel_early_days) } else { String::new() },
+            worst.from, worst.to, worst.km, worst.hours * 60.0, if worst.kmh.is_finite() { worst.kmh } else { 99_999.0 },
+            c.travel_min_km, c.travel_min_kmh,
+            if vendor_evs.is_empty() { String::new() } else { format!("; {} vendor travel alert(s) agree", vendor_evs.len()) }
+        );
+        let evs: Vec<Ev> = hs
+            .iter()
+            .flat_map(|h| {
+                h.rows.iter().map(move |(t, r)| Ev {
+                    table: t.clone(),
+                    row: *r,
+                    ts: h.ts,
+                    ..Default::default()
+                })
+            })
+            .collect();
+        let mut refs: Vec<&Ev> = evs.iter().collect();
+        refs.extend(vendor_evs.iter().copied());
+        let mut fnd = finding(
+            &DETECTOR,
+            severity,
+            &p,
+            &refs,
+            reason,
+            figures! {
+                "impossible_pairs" => hs.len(), "through_vpn" => hs.len() - solid.len(), "in_first_days" => early,
+                "weekly_since_hire" => weekly.iter().map(|(w, n)| (format!("week {w}"), *n)).collect::<BTreeMap<_, _>>(),
+                "fastest_kmh" => if worst.kmh.is_finite() { worst.kmh.round() } else { -1.0 }, "min_km" => c.travel_min_km, "min_kmh" => c.travel_min_kmh,
+                "vendor_alerts" => vendor_evs.len(),
+            },
+        );
+        fnd.accounts = vendor_evs
+            .iter()
+            .filter_map(|e| e.account.clone())
+            .collect();
+        fnd.accounts.sort();
+        fnd.accounts.dedup();
+        out.push(fnd);
+    }
+    Ok(out)
+}
+
+fn kql(c: &Config, _intel: &Intel) -> String {
+    format!(
+        "EntraIdSignInEvents\n| where isnotempty(Latitude) and isnotempty(Longitude)\n| extend Lat = todouble(Latitude), Lon = todouble(Longitude)\n| sort by AccountUpn asc, Timestamp asc\n| extend PrevUpn = prev(AccountUpn), PrevTime = prev(Timestamp), PrevLat = prev(Lat), PrevLon = prev(Lon), PrevIP = prev(IPAddress)\n| where PrevUpn == AccountUpn and IPAddress != PrevIP and (Lat != PrevLat or Lon != PrevLon)\n| extend Km = geo_distance_2points(Lon, Lat, PrevLon, PrevLat) / 1000.0 - 50.0\n| extend Hours = datetime_diff('second', Timestamp, PrevTime) / 3600.0\n| extend Kmh = iff(Hours > 0, Km / Hours, real(+inf))\n| where Km >= {} and Kmh >= {}\n| summarize ImpossiblePairs = count(), Fastest = max(Kmh) by AccountUpn, Week = bin(Timestamp, 7d)\n",
+        c.travel_min_km, c.travel_min_kmh
+    )
+}

@@ -1,0 +1,394 @@
+//! Detectors: each a pure function of the model (events linked to people), the raw tables and the
+//! intel, returning findings that explain themselves. Heavy work (filters, joins, per-day counts,
+//! travel pairs, z-scores) runs as Polars lazy queries over whole frames; only the few matching
+//! rows are turned into findings in Rust.
+
+mod anonymous_access_data;
+mod config;
+mod data_access_spike;
+mod evs;
+mod external_meeting_risky;
+mod impossible_travel;
+mod intel_match;
+mod interview_email_risky;
+mod location_mismatch;
+mod new_hire_signin_intel;
+mod offer_signed_risky;
+mod payroll_change_risky;
+mod recruiting_api_intel;
+mod recruiting_api_volume;
+mod recruiting_pattern_cluster;
+mod shared_infrastructure;
+mod shared_mfa_device;
+pub mod terms;
+mod vendor_alert;
+mod workday_mail_hiding;
+
+pub use config::Config;
+pub use evs::Ev;
+
+use crate::ingest::Dataset;
+use crate::model::Model;
+use polars::prelude::*;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Info,
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+impl Severity {
+    pub fn name(self) -> &'static str {
+        match self {
+            Severity::Info => "info",
+            Severity::Low => "low",
+            Severity::Medium => "medium",
+            Severity::High => "high",
+            Severity::Critical => "critical",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Severity> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "info" | "informational" => Severity::Info,
+            "low" => Severity::Low,
+            "medium" => Severity::Medium,
+            "high" => Severity::High,
+            "critical" => Severity::Critical,
+            _ => return None,
+        })
+    }
+
+    pub fn raised(self) -> Severity {
+        match self {
+            Severity::Info => Severity::Low,
+            Severity::Low => Severity::Medium,
+            Severity::Medium => Severity::High,
+            _ => Severity::Critical,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Phase {
+    PreRecruitment,
+    Recruiting,
+    PostHire,
+    Lifecycle,
+}
+
+impl Phase {
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::PreRecruitment => "pre-recruitment",
+            Phase::Recruiting => "recruiting",
+            Phase::PostHire => "post-hire",
+            Phase::Lifecycle => "lifecycle",
+        }
+    }
+}
+
+/// A row behind a finding: its table and its row number in that table's frame.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+pub struct Evidence {
+    pub table: String,
+    pub row: i64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Finding {
+    pub detector: &'static str,
+    pub title: &'static str,
+    pub severity: Severity,
+    pub phase: Phase,
+    pub person: String,
+    pub accounts: Vec<String>,
+    pub members: Vec<String>,
+    #[serde(serialize_with = "ser_ts")]
+    pub first_seen: i64,
+    #[serde(serialize_with = "ser_ts")]
+    pub last_seen: i64,
+    pub attack: Vec<String>,
+    pub reason: String,
+    /// The figures that decided the finding, by name.
+    pub figures: BTreeMap<String, serde_json::Value>,
+    pub evidence: Vec<Evidence>,
+}
+
+fn ser_ts<S: serde::Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_str(&crate::ingest::values::format_ts(*ms))
+}
+
+/// Most evidence rows a finding lists; its figures still count them all.
+pub const MAX_EVIDENCE: usize = 500;
+
+/// What a detector sees.
+pub struct Context<'a> {
+    pub model: &'a Model,
+    pub data: &'a Dataset,
+    pub config: &'a Config,
+    /// Findings of detectors that ran earlier (cluster links use them).
+    pub earlier: &'a [Finding],
+}
+
+impl Context<'_> {
+    pub fn events(&self) -> LazyFrame {
+        self.model.events.clone().lazy()
+    }
+}
+
+pub struct Detector {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub phase: Phase,
+    pub attack: &'static [&'static str],
+    pub run: fn(&Context) -> PolarsResult<Vec<Finding>>,
+    /// The same hunt as a Defender advanced-hunting query.
+    pub kql: fn(&Config, &crate::intel::Intel) -> String,
+}
+
+/// Every detector, in the order they run (cluster detectors before those that use their result).
+pub fn registry() -> Vec<Detector> {
+    vec![
+        recruiting_api_intel::DETECTOR,
+        recruiting_pattern_cluster::DETECTOR,
+        recruiting_api_volume::DETECTOR,
+        interview_email_risky::DETECTOR,
+        external_meeting_risky::DETECTOR,
+        offer_signed_risky::DETECTOR,
+        new_hire_signin_intel::DETECTOR,
+        payroll_change_risky::DETECTOR,
+        impossible_travel::DETECTOR,
+        anonymous_access_data::DETECTOR,
+        location_mismatch::DETECTOR,
+        data_access_spike::DETECTOR,
+        shared_mfa_device::DETECTOR,
+        workday_mail_hiding::DETECTOR,
+        intel_match::DETECTOR,
+        vendor_alert::DETECTOR,
+        shared_infrastructure::DETECTOR,
+    ]
+}
+
+pub fn ids() -> Vec<&'static str> {
+    registry().iter().map(|d| d.id).collect()
+}
+
+/// Runs the chosen detectors (all when `only` is empty). A detector that fails is reported, not fatal.
+pub fn run(
+    model: &Model,
+    data: &Dataset,
+    config: &Config,
+    only: &[String],
+) -> (Vec<Finding>, Vec<String>) {
+    let mut findings: Vec<Finding> = Vec::new();
+    let mut errors = Vec::new();
+    for d in registry() {
+        if !only.is_empty() && !only.iter().any(|o| o == d.id) {
+            continue;
+        }
+        let ctx = Context {
+            model,
+            data,
+            config,
+            earlier: &findings,
+        };
+        match (d.run)(&ctx) {
+            Ok(mut f) => findings.append(&mut f),
+            Err(e) => errors.push(format!("{}: {e}", d.id)),
+        }
+    }
+    findings.sort_by(|a, b| {
+        b.severity
+            .cmp(&a.severity)
+            .then(a.person.cmp(&b.person))
+            .then(a.first_seen.cmp(&b.first_seen))
+    });
+    (findings, errors)
+}
+
+/// Builds a finding from its matching events.
+pub(crate) fn finding(
+    d: &Detector,
+    severity: Severity,
+    person: &str,
+    evs: &[&Ev],
+    reason: String,
+    figures: BTreeMap<String, serde_json::Value>,
+) -> Finding {
+    let mut accounts: Vec<String> = evs.iter().filter_map(|e| e.account.clone()).collect();
+    accounts.extend(evs.iter().filter_map(|e| e.object_id.clone()));
+    accounts.sort();
+    accounts.dedup();
+    let mut evidence: Vec<Evidence> = evs
+        .iter()
+        .map(|e| Evidence {
+            table: e.table.clone(),
+            row: e.row,
+        })
+        .collect();
+    evidence.sort();
+    evidence.dedup();
+    evidence.truncate(MAX_EVIDENCE);
+    Finding {
+        detector: d.id,
+        title: d.title,
+        severity,
+        phase: d.phase,
+        person: person.to_string(),
+        accounts,
+        members: Vec::new(),
+        first_seen: evs.iter().map(|e| e.ts).min().unwrap_or(0),
+        last_seen: evs.iter().map(|e| e.ts).max().unwrap_or(0),
+        attack: d.attack.iter().map(|s| s.to_string()).collect(),
+        reason,
+        figures,
+        evidence,
+    }
+}
+
+/// Figures as a map from literal pairs.
+#[macro_export]
+macro_rules! figures {
+    ($($k:expr => $v:expr),* $(,)?) => {{
+        let mut m = std::collections::BTreeMap::new();
+        $( m.insert($k.to_string(), serde_json::json!($v)); )*
+        m
+    }};
+}
+
+pub const DAY_MS: i64 = 86_400_000;
+
+/// A set of strings joined for a reason line, at most `n` shown.
+pub fn list(items: impl IntoIterator<Item = String>, n: usize) -> String {
+    let v: Vec<String> = items.into_iter().collect();
+    if v.len() <= n {
+        v.join(", ")
+    } else {
+        format!("{} and {} more", v[..n].join(", "), v.len() - n)
+    }
+}
+
+/// The condition "an IP or account matched the intel" over the events frame.
+pub fn intel_hit() -> Expr {
+    col("ip_intel")
+        .is_not_null()
+        .or(col("account_intel").is_not_null())
+}
+
+/// Anonymising network: anonymous proxy flag, IPCategory Risky, or IPTags Tor / Anonymous proxy.
+pub fn anonymising() -> Expr {
+    let tags = col("ip_tags").str().to_lowercase();
+    col("anon_proxy")
+        .eq(lit(true))
+        .or(col("ip_category").eq(lit("Risky")))
+        .or(tags.clone().str().contains_literal(lit("tor")))
+        .or(tags.str().contains_literal(lit("anonymous proxy")))
+}
+
+/// Events of people hired (by roster or inferred) from their hire onwards.
+pub fn after_hire() -> Expr {
+    col("hire_ts")
+        .is_not_null()
+        .and(col("ts_ms").gt_eq(col("hire_ts")))
+}
+
+pub fn day_of(ms: i64) -> String {
+    crate::ingest::values::format_ts(ms)[..10].to_string()
+}
+
+/// KQL for an intel set: the CIDR/IP list and the e-mail/domain list as `let` statements.
+pub fn kql_intel_lets(intel: &crate::intel::Intel) -> String {
+    use crate::intel::IndicatorKind as K;
+    let ranges: Vec<String> = intel
+        .indicators
+        .iter()
+        .filter(|i| matches!(i.kind, K::Ip | K::Cidr))
+        .map(|i| {
+            format!(
+                "\"{}\"",
+                i.net
+                    .map(|n| n.to_string())
+                    .unwrap_or_else(|| i.value.clone())
+            )
+        })
+        .collect();
+    let terms: Vec<String> = intel
+        .indicators
+        .iter()
+        .filter(|i| matches!(i.kind, K::Email | K::Domain))
+        .map(|i| format!("\"{}\"", i.value))
+        .collect();
+    format!(
+        "let ActorRanges = dynamic([{}]);\nlet ActorTerms = dynamic([{}]);\n",
+        ranges.join(", "),
+        terms.join(", ")
+    )
+}
+
+/// Career-site calls: Workday Recruiting Web Service endpoints called by external applicants.
+pub fn recruiting_calls() -> Expr {
+    col("app")
+        .eq(lit("Workday"))
+        .and(col("is_external").eq(lit(true)))
+        .and(col("action").str().contains_literal(lit("hrrecruiting")))
+}
+
+/// The endpoint family of a recruiting call: the path without `hrrecruiting/` and without ids.
+pub fn family(action: &str) -> String {
+    action
+        .split('/')
+        .filter(|s| {
+            !s.is_empty()
+                && !s.eq_ignore_ascii_case("hrrecruiting")
+                && !s.bytes().any(|b| b.is_ascii_digit())
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// Polars form of `family`, for whole frames.
+pub fn family_expr() -> Expr {
+    col("action")
+        .str()
+        .replace_all(lit("hrrecruiting/"), lit(""), true)
+        .str()
+        .replace_all(lit(r"/?[^/]*[0-9][^/]*"), lit(""), false)
+}
+
+/// Distinct values of a string column among events, as a literal list for `is_in`.
+pub fn distinct_where(
+    ctx: &Context,
+    column: &str,
+    keep: impl Fn(&str) -> bool,
+) -> PolarsResult<Series> {
+    let u = ctx.model.events.column(column)?.unique()?;
+    let v: Vec<String> = u
+        .str()?
+        .iter()
+        .flatten()
+        .filter(|s| keep(s))
+        .map(str::to_string)
+        .collect();
+    Ok(Series::new(column.into(), v))
+}
+
+/// Text of an optional value for reasons.
+pub fn or_dash(v: &Option<String>) -> &str {
+    v.as_deref().unwrap_or("-")
+}
+
+/// `column is in values`, for a literal set of strings.
+pub fn is_in_list(column: &str, values: Vec<String>) -> Expr {
+    col(column).is_in(
+        lit(Series::new("values".into(), values)).implode(false),
+        false,
+    )
+}

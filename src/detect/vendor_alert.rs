@@ -1,0 +1,81 @@
+use super::evs::{collect, group_by};
+use super::*;
+use crate::figures;
+use crate::ingest::TableKind;
+use crate::intel::Intel;
+
+pub const DETECTOR: Detector = Detector {
+    id: "vendor-alert",
+    title: "Vendor alert or behaviour",
+    phase: Phase::Lifecycle,
+    attack: &[],
+    run,
+    kql,
+};
+
+/// A raw column's text at a row of a table, when present.
+fn raw(ctx: &Context, table: &str, column: &str, row: i64) -> Option<String> {
+    let df = ctx.data.table(TableKind::from_name(table)?)?;
+    let c = df.column(column).ok()?.str().ok()?.get(row as usize)?;
+    Some(c.to_string())
+}
+
+fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
+    let tables = is_in_list("table", vec!["AlertEvidence".into(), "BehaviorInfo".into()]);
+    let evs = collect(ctx.events().filter(tables.and(col("person").is_not_null())))?;
+    let mut out = Vec::new();
+    for ((person, title), g) in group_by(&evs, |e| {
+        Some((e.person.clone()?, e.object.clone().or(e.action.clone())?))
+    }) {
+        let e = g[0];
+        let sev = raw(ctx, &e.table, "Severity", e.row)
+            .and_then(|s| Severity::parse(&s))
+            .unwrap_or(Severity::Medium);
+        let id = raw(ctx, &e.table, "AlertId", e.row)
+            .or(raw(ctx, &e.table, "BehaviorId", e.row))
+            .unwrap_or_default();
+        let techniques = e.detail.clone().unwrap_or_default();
+        let reason = format!(
+            "{} reported {title:?} ({}) for {}",
+            if e.table == "BehaviorInfo" {
+                "Defender behaviour"
+            } else {
+                "Defender alert"
+            },
+            id,
+            or_dash(&e.account)
+        );
+        let mut f = finding(
+            &DETECTOR,
+            sev,
+            &person,
+            &g,
+            reason,
+            figures! {"alert_id" => id, "title" => title, "vendor_severity" => sev.name(), "techniques" => techniques},
+        );
+        // The vendor's technique ids, where it gave them.
+        f.attack = technique_ids(&techniques);
+        out.push(f);
+    }
+    Ok(out)
+}
+
+/// ATT&CK technique ids (T1234 or T1234.567) named in a vendor's text.
+fn technique_ids(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for token in text.split(|c: char| !(c.is_ascii_alphanumeric() || c == '.')) {
+        let t = token.trim_end_matches('.');
+        let b = t.as_bytes();
+        let main = b.len() >= 5 && b[0] == b'T' && b[1..5].iter().all(u8::is_ascii_digit);
+        let sub =
+            b.len() == 5 || (b.len() == 9 && b[5] == b'.' && b[6..].iter().all(u8::is_ascii_digit));
+        if main && sub && !out.iter().any(|o| o == t) {
+            out.push(t.to_string());
+        }
+    }
+    out
+}
+
+fn kql(_c: &Config, _intel: &Intel) -> String {
+    "AlertInfo\n| where Title has_any (\"Jasper Sleet\", \"Workday\", \"Impossible travel\", \"North Korean\")\n| join kind=inner AlertEvidence on AlertId\n| where EntityType == \"User\"\n| project Timestamp, AlertId, Title, Severity, AttackTechniques, AccountUpn, AccountObjectId\n".to_string()
+}
