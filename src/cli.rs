@@ -18,6 +18,11 @@ pub struct Cli {
     pub paths: Vec<PathBuf>,
     #[command(flatten)]
     pub sources: SourceArgs,
+    #[command(flatten)]
+    pub tuning: DetectArgs,
+    /// Workbench theme: default, dark, light or high-contrast (NO_COLOR is honoured).
+    #[arg(long, global = true)]
+    pub theme: Option<String>,
 }
 
 #[derive(clap::Args, Debug, Clone, Default)]
@@ -87,8 +92,6 @@ pub enum Command {
         /// Print the thresholds in force (as a config file) and exit.
         #[arg(long)]
         print_config: bool,
-        #[command(flatten)]
-        tuning: DetectArgs,
     },
     /// The people ranked by risk, with the findings behind it.
     People {
@@ -96,15 +99,11 @@ pub enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
-        #[command(flatten)]
-        tuning: DetectArgs,
     },
     /// Print detectors as Defender advanced-hunting (KQL) queries, with the intel inlined.
     Kql {
         /// Detector ids; all when none.
         ids: Vec<String>,
-        #[command(flatten)]
-        tuning: DetectArgs,
     },
     /// Show what was read: files, tables recognised, rows, time range, rows rejected and why.
     Inspect {
@@ -193,9 +192,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             detectors,
             min_severity,
             print_config,
-            tuning,
         }) => {
-            let config = tuning.config()?;
+            let config = cli.tuning.config()?;
             if print_config {
                 print!("{}", config.to_toml());
                 return Ok(0);
@@ -247,12 +245,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
-        Some(Command::People {
-            paths,
-            format,
-            tuning,
-        }) => {
-            let config = tuning.config()?;
+        Some(Command::People { paths, format }) => {
+            let config = cli.tuning.config()?;
             let run = analyse(&paths, &cli.sources, &config, &[])?;
             let mut out = std::io::stdout().lock();
             match format {
@@ -270,15 +264,15 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
-        Some(Command::Kql { ids, tuning }) => {
-            let config = tuning.config()?;
+        Some(Command::Kql { ids }) => {
+            let config = cli.tuning.config()?;
             check_ids(&ids)?;
             let intel = ingest::load(&inputs(&[], &cli.sources)).intel;
             let mut out = std::io::stdout().lock();
             write!(out, "{}", kql_text(&ids, &config, &intel))?;
             Ok(0)
         }
-        None => crate::ui::run(&cli.paths, &cli.sources),
+        None => crate::ui::run(&cli.paths, &cli.sources, &cli.tuning, cli.theme.as_deref()),
     }
 }
 
@@ -319,6 +313,7 @@ pub fn kql_text(
 }
 
 /// Everything a headless command needs: the data, the model, the findings and the ranking.
+#[derive(Clone)]
 pub struct Analysis {
     pub data: Dataset,
     pub model: crate::model::Model,

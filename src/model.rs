@@ -93,6 +93,7 @@ pub struct Person {
     pub events: usize,
 }
 
+#[derive(Clone)]
 pub struct Model {
     /// Every event, with `person`, `stage`, `hire_ts`, `work_country`, `ip_intel`, `account_intel`.
     pub events: DataFrame,
@@ -353,6 +354,19 @@ pub fn build_from(events: DataFrame, data: &Dataset) -> PolarsResult<Model> {
             .then(col("pid_p"))
             .otherwise(coalesce(&[col("pid_a"), col("pid_o"), col("pid_p")]))
             .alias("person"),
+        )
+        // Whether the person is only the recipient of the event (mail sent to them): such rows
+        // tell where the sender was, not where the person was.
+        .with_column(
+            col("rostered_p")
+                .eq(lit(true))
+                .and(col("rostered_a").neq(lit(true)))
+                .or(col("pid_a")
+                    .is_null()
+                    .and(col("pid_o").is_null())
+                    .and(col("pid_p").is_not_null()))
+                .fill_null(lit(false))
+                .alias("via_peer"),
         )
         .join(
             ip_intel.lazy(),
@@ -638,5 +652,10 @@ fn attach_people(events: DataFrame, people: &[Person]) -> PolarsResult<DataFrame
             JoinArgs::new(JoinType::Left),
         )
         .with_column(col("ts").cast(DataType::Int64).alias("ts_ms"))
+        // One person's events are contiguous and in time order: views slice them without a scan.
+        .sort(
+            ["person", "ts_ms"],
+            SortMultipleOptions::default().with_nulls_last(true),
+        )
         .collect()
 }

@@ -51,6 +51,7 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
         .filter(
             col("person")
                 .is_not_null()
+                .and(col("via_peer").not())
                 .and(col("lat").is_not_null())
                 .and(col("lon").is_not_null())
                 .and(corporate.not()),

@@ -21,6 +21,7 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     let evs = collect(
         ctx.events().filter(
             after_hire()
+                .and(col("via_peer").not())
                 .and(col("country").is_not_null())
                 .and(not_corporate),
         ),

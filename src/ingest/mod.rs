@@ -91,7 +91,7 @@ pub struct Inputs {
 }
 
 /// Everything loaded: a frame per table, the roster, the intel and the account of every file.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Dataset {
     pub tables: BTreeMap<TableKind, DataFrame>,
     pub files: Vec<FileReport>,

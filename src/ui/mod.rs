@@ -1,8 +1,345 @@
-//! The workbench.
+//! The workbench: one tokio loop over terminal input, background job results and a slow tick.
+//! Keys become actions, state changes only in `App::update`, the screen is redrawn only after
+//! something changed, and Polars work runs on the blocking pool so typing never waits.
 
-use crate::cli::SourceArgs;
+pub mod app;
+pub mod data;
+pub mod keymap;
+pub mod render;
+pub mod theme;
+
+use crate::cli::{Analysis, DetectArgs, SourceArgs};
+use crate::detect::Config;
+use app::{Action, App, Request, Scope};
+use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use crossterm::execute;
+use crossterm::terminal::{
+    disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
+};
+use data::{PivotKey, Workspace};
+use futures::StreamExt;
+use keymap::{Cmd, Keymap};
+use ratatui::backend::CrosstermBackend;
+use ratatui::Terminal;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc::UnboundedSender;
 
-pub fn run(_paths: &[PathBuf], _sources: &SourceArgs) -> anyhow::Result<i32> {
-    anyhow::bail!("the workbench is being built; use `hirescope people` or `hirescope detect`")
+/// The `[ui]` and `[keys]` tables of the user's config file.
+fn ui_settings(tuning: &DetectArgs, theme_flag: Option<&str>) -> anyhow::Result<(Keymap, String)> {
+    let path = tuning.config.clone().or_else(Config::default_path);
+    let table: toml::Table = match path.as_ref().map(std::fs::read_to_string) {
+        Some(Ok(text)) => toml::from_str(&text).map_err(|e| {
+            anyhow::anyhow!(
+                "{}: {e}",
+                path.as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            )
+        })?,
+        _ => toml::Table::new(),
+    };
+    let keymap = match table.get("keys").and_then(|k| k.as_table()) {
+        Some(keys) => Keymap::default().with_overrides(keys)?,
+        None => Keymap::default(),
+    };
+    let theme = theme_flag
+        .map(str::to_string)
+        .or_else(|| {
+            table
+                .get("ui")
+                .and_then(|u| u.get("theme"))
+                .and_then(|t| t.as_str())
+                .map(str::to_string)
+        })
+        .unwrap_or_else(|| "default".into());
+    Ok((keymap, theme))
+}
+
+fn colour_allowed() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// Puts the terminal back as the shell had it.
+fn restore() {
+    let _ = disable_raw_mode();
+    let _ = execute!(
+        std::io::stdout(),
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+}
+
+fn setup() -> std::io::Result<()> {
+    enable_raw_mode()?;
+    execute!(
+        std::io::stdout(),
+        EnterAlternateScreen,
+        crossterm::cursor::Hide
+    )
+}
+
+pub fn run(
+    paths: &[PathBuf],
+    sources: &SourceArgs,
+    tuning: &DetectArgs,
+    theme_flag: Option<&str>,
+) -> anyhow::Result<i32> {
+    let config = tuning.config()?;
+    let (keymap, theme_name) = ui_settings(tuning, theme_flag)?;
+    theme::Theme::load(&theme_name, colour_allowed())?;
+    let paths = crate::cli::paths_or_samples(paths)?;
+    let inputs = crate::ingest::Inputs {
+        paths,
+        roster: sources.roster.clone(),
+        intel: sources.intel.clone(),
+    };
+    // A panic must not leave the analyst's terminal in raw mode.
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        restore();
+        previous(info);
+    }));
+    let rt = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    setup()?;
+    let result = rt.block_on(event_loop(inputs, config, keymap, theme_name));
+    restore();
+    result
+}
+
+fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
+    if key.kind == KeyEventKind::Release {
+        return None;
+    }
+    let typing = matches!(
+        app.overlay,
+        app::Overlay::Picker(_) | app::Overlay::Search(_) | app::Overlay::Prompt { .. }
+    );
+    if typing {
+        return Some(
+            match (key.code, key.modifiers.contains(KeyModifiers::CONTROL)) {
+                (KeyCode::Esc, _) => Action::Key(Cmd::Back),
+                (KeyCode::Enter, _) => Action::Submit,
+                (KeyCode::Backspace, _) => Action::Backspace,
+                (KeyCode::Down, _) => Action::Key(Cmd::Down),
+                (KeyCode::Up, _) => Action::Key(Cmd::Up),
+                (KeyCode::Char('c'), true) => Action::Key(Cmd::Cancel),
+                (KeyCode::Char(c), false) => Action::Input(c),
+                _ => return None,
+            },
+        );
+    }
+    app.keymap.lookup(&key).map(Action::Key)
+}
+
+fn load(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Action>) {
+    let started = Instant::now();
+    let _ = tx.send(Action::Loading(format!(
+        "reading {} path(s)",
+        inputs.paths.len()
+    )));
+    let data = crate::ingest::load(&inputs);
+    let _ = tx.send(Action::Loading(format!(
+        "{} rows read; linking people",
+        data.rows()
+    )));
+    let model = match crate::model::build(&data) {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = tx.send(Action::LoadFailed(format!("building the model: {e}")));
+            return;
+        }
+    };
+    let _ = tx.send(Action::Loading(format!(
+        "{} people; running detectors",
+        model.people.len()
+    )));
+    let (findings, errors) = crate::detect::run(&model, &data, &config, &[]);
+    let ranked = crate::score::rank(&model.people, &findings);
+    let ws = Workspace::new(Analysis {
+        data,
+        model,
+        findings,
+        ranked,
+        errors,
+    });
+    let _ = tx.send(Action::Loaded(Arc::new(ws)));
+    let _ = tx.send(Action::Loading(String::new()));
+    let _ = started;
+}
+
+/// Runs detectors for a request on the blocking pool; the result carries its generation so a
+/// stale one (superseded or cancelled) is dropped by the app.
+pub fn detect_job(ws: &Workspace, req: &Request) -> Option<Action> {
+    let Request::RunDetectors {
+        ids,
+        scope,
+        person,
+        pivot,
+        config,
+        generation,
+    } = req
+    else {
+        return None;
+    };
+    let started = Instant::now();
+    let a = &ws.analysis;
+    use polars::prelude::*;
+    let filter = match (scope, person, pivot) {
+        (Scope::Person, Some(p), _) => Some(col("person").eq(lit(p.clone()))),
+        (Scope::Pivot, _, Some(PivotKey::Ip(v))) => Some(col("ip").eq(lit(v.clone()))),
+        (Scope::Pivot, _, Some(PivotKey::Account(v))) => Some(
+            col("account")
+                .eq(lit(v.clone()))
+                .or(col("peer").eq(lit(v.clone()))),
+        ),
+        (Scope::Pivot, _, Some(PivotKey::Device(v))) => Some(col("device_id").eq(lit(v.clone()))),
+        (Scope::Pivot, _, Some(PivotKey::Domain(v))) => {
+            Some(col("account").str().ends_with(lit(format!("@{v}"))))
+        }
+        _ => None,
+    };
+    let mut model = a.model.clone();
+    if let Some(f) = filter {
+        match model.events.clone().lazy().filter(f).collect() {
+            Ok(e) => model.events = e,
+            Err(e) => {
+                return Some(Action::DetectDone {
+                    generation: *generation,
+                    findings: Arc::new(Vec::new()),
+                    errors: vec![e.to_string()],
+                    elapsed_ms: 0,
+                    scope: *scope,
+                    workspace: None,
+                })
+            }
+        }
+    }
+    let (findings, errors) = crate::detect::run(&model, &a.data, config, ids);
+    let elapsed_ms = started.elapsed().as_millis() as u64;
+    // A full rerun over everything replaces the investigation's findings and ranking.
+    let workspace = (*scope == Scope::All && ids.is_empty()).then(|| {
+        let ranked = crate::score::rank(&a.model.people, &findings);
+        Arc::new(Workspace::new(Analysis {
+            data: a.data.clone(),
+            model: a.model.clone(),
+            findings: findings.clone(),
+            ranked,
+            errors: errors.clone(),
+        }))
+    });
+    Some(Action::DetectDone {
+        generation: *generation,
+        findings: Arc::new(findings),
+        errors,
+        elapsed_ms,
+        scope: *scope,
+        workspace,
+    })
+}
+
+async fn event_loop(
+    inputs: crate::ingest::Inputs,
+    config: Config,
+    keymap: Keymap,
+    theme_name: String,
+) -> anyhow::Result<i32> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminal = Terminal::new(CrosstermBackend::new(std::io::stdout()))?;
+    terminal.clear()?;
+    let mut app = App::new(config.clone(), keymap, &theme_name);
+    let mut theme = theme::Theme::load(&theme_name, colour_allowed())?;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
+    {
+        let tx = tx.clone();
+        tokio::task::spawn_blocking(move || load(inputs, config, tx));
+    }
+    let mut events = EventStream::new();
+    let mut tick = tokio::time::interval(Duration::from_millis(100));
+    let mut term = signal(SignalKind::terminate())?;
+    let mut hup = signal(SignalKind::hangup())?;
+    let start = Instant::now();
+    let mut dirty = true;
+    loop {
+        if dirty {
+            if app.theme_name != theme.name {
+                theme = theme::Theme::load(&app.theme_name, colour_allowed()).unwrap_or(theme);
+            }
+            terminal.draw(|f| render::draw(f, &app, &theme))?;
+            dirty = false;
+        }
+        tokio::select! {
+            ev = events.next() => match ev {
+                Some(Ok(Event::Key(k))) => {
+                    if let Some(a) = key_action(&app, k) {
+                        app.update(a);
+                        dirty = true;
+                    }
+                }
+                Some(Ok(Event::Resize(_, _))) => {
+                    terminal.autoresize()?;
+                    dirty = true;
+                }
+                Some(Ok(_)) => {}
+                Some(Err(_)) | None => break,
+            },
+            Some(a) = rx.recv() => {
+                if let Action::Loading(s) = &a {
+                    if s.is_empty() {
+                        continue;
+                    }
+                }
+                app.update(a);
+                dirty = true;
+            }
+            _ = tick.tick() => {
+                // The tick only animates a spinner: idle screens are never redrawn.
+                if app.loading.is_some() || app.job.is_some() {
+                    app.update(Action::Tick(start.elapsed().as_millis() as u64));
+                    dirty = true;
+                }
+            }
+            _ = term.recv() => return Ok(143),
+            _ = hup.recv() => return Ok(129),
+        }
+        // Drain whatever else is pending before drawing once.
+        while let Ok(a) = rx.try_recv() {
+            if !matches!(&a, Action::Loading(s) if s.is_empty()) {
+                app.update(a);
+                dirty = true;
+            }
+        }
+        for req in std::mem::take(&mut app.requests) {
+            match req {
+                Request::Suspend => {
+                    restore();
+                    // SAFETY: raising SIGTSTP on ourselves stops the process like the shell's ^Z would.
+                    unsafe {
+                        libc::raise(libc::SIGTSTP);
+                    }
+                    setup()?;
+                    terminal.clear()?;
+                    dirty = true;
+                }
+                req @ Request::RunDetectors { .. } => {
+                    if let Some(ws) = app.ws.clone() {
+                        let tx = tx.clone();
+                        tokio::task::spawn_blocking(move || {
+                            if let Some(a) = detect_job(&ws, &req) {
+                                let _ = tx.send(a);
+                            }
+                        });
+                    }
+                }
+            }
+        }
+        if app.quit {
+            break;
+        }
+    }
+    Ok(0)
 }

@@ -2,8 +2,10 @@
 
 mod cli;
 mod detectors;
+mod e2e;
 mod golden;
 mod ingest;
 mod robustness;
 mod samples;
 mod support;
+mod ui;

@@ -1,0 +1,895 @@
+//! The workbench's state, changed only through `App::update(Action)`: keys become actions first,
+//! background jobs report back as actions, and tests drive the app with actions alone.
+
+use super::data::{self, EntityRow, EventRow, PivotKey, Travel, Workspace};
+use super::keymap::{Cmd, Keymap};
+use crate::detect::{Config, Finding};
+use fuzzy_matcher::skim::SkimMatcherV2;
+use fuzzy_matcher::FuzzyMatcher;
+use std::sync::Arc;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Focus {
+    Queue,
+    Main,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    All,
+    Person,
+    Pivot,
+}
+
+impl Scope {
+    pub fn name(self) -> &'static str {
+        match self {
+            Scope::All => "whole data set",
+            Scope::Person => "this person",
+            Scope::Pivot => "this pivot",
+        }
+    }
+}
+
+/// A view in the main pane. The stack's bottom is the person's view; drills and pivots push.
+#[derive(Clone)]
+pub enum View {
+    Timeline {
+        person: String,
+        rows: Arc<Vec<EventRow>>,
+        cursor: usize,
+    },
+    Entity {
+        person: String,
+        rows: Arc<Vec<EntityRow>>,
+        cursor: usize,
+    },
+    Travel {
+        person: String,
+        travel: Arc<Travel>,
+        cursor: usize,
+    },
+    Findings {
+        person: String,
+        findings: Arc<Vec<Finding>>,
+        cursor: usize,
+        title: String,
+    },
+    Evidence {
+        title: String,
+        rows: Arc<Vec<EventRow>>,
+        cursor: usize,
+    },
+    Pivot {
+        key: PivotKey,
+        rows: Arc<Vec<EventRow>>,
+        people: Vec<String>,
+        cursor: usize,
+    },
+    Detail {
+        title: String,
+        lines: Arc<Vec<String>>,
+        cursor: usize,
+    },
+}
+
+impl View {
+    pub fn name(&self) -> &'static str {
+        match self {
+            View::Timeline { .. } => "timeline",
+            View::Entity { .. } => "entity",
+            View::Travel { .. } => "travel",
+            View::Findings { .. } => "findings",
+            View::Evidence { .. } => "evidence",
+            View::Pivot { .. } => "pivot",
+            View::Detail { .. } => "detail",
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            View::Timeline { rows, .. }
+            | View::Evidence { rows, .. }
+            | View::Pivot { rows, .. } => rows.len(),
+            View::Entity { rows, .. } => rows.len(),
+            View::Travel { travel, .. } => travel.hops.len(),
+            View::Findings { findings, .. } => findings.len(),
+            View::Detail { lines, .. } => lines.len(),
+        }
+    }
+
+    pub fn cursor(&self) -> usize {
+        match self {
+            View::Timeline { cursor, .. }
+            | View::Entity { cursor, .. }
+            | View::Travel { cursor, .. }
+            | View::Findings { cursor, .. }
+            | View::Evidence { cursor, .. }
+            | View::Pivot { cursor, .. }
+            | View::Detail { cursor, .. } => *cursor,
+        }
+    }
+
+    fn cursor_mut(&mut self) -> &mut usize {
+        match self {
+            View::Timeline { cursor, .. }
+            | View::Entity { cursor, .. }
+            | View::Travel { cursor, .. }
+            | View::Findings { cursor, .. }
+            | View::Evidence { cursor, .. }
+            | View::Pivot { cursor, .. }
+            | View::Detail { cursor, .. } => cursor,
+        }
+    }
+
+    /// Searchable text of a row.
+    fn text(&self, i: usize) -> String {
+        match self {
+            View::Timeline { rows, .. }
+            | View::Evidence { rows, .. }
+            | View::Pivot { rows, .. } => rows[i].haystack(),
+            View::Entity { rows, .. } => format!(
+                "{} {} {}",
+                rows[i].kind,
+                rows[i].value,
+                rows[i].shared_with.join(" ")
+            )
+            .to_lowercase(),
+            View::Travel { travel, .. } => format!(
+                "{} {} {}",
+                travel.hops[i].from_place, travel.hops[i].to_place, travel.hops[i].verdict
+            )
+            .to_lowercase(),
+            View::Findings { findings, .. } => format!(
+                "{} {} {}",
+                findings[i].detector,
+                findings[i].severity.name(),
+                findings[i].reason
+            )
+            .to_lowercase(),
+            View::Detail { lines, .. } => lines[i].to_lowercase(),
+        }
+    }
+}
+
+/// A fuzzy-finder or palette entry: what is shown and what choosing it does.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Choice {
+    Person(String),
+    Pivot(PivotKey),
+    Command(Cmd),
+    RunDetector(&'static str),
+    SetThreshold(String),
+    Theme(&'static str),
+}
+
+#[derive(Clone, Debug)]
+pub struct Picker {
+    pub title: &'static str,
+    pub input: String,
+    pub items: Vec<(String, Choice)>,
+    pub matches: Vec<usize>,
+    pub cursor: usize,
+}
+
+impl Picker {
+    fn new(title: &'static str, items: Vec<(String, Choice)>) -> Picker {
+        let mut p = Picker {
+            title,
+            input: String::new(),
+            matches: Vec::new(),
+            items,
+            cursor: 0,
+        };
+        p.refilter();
+        p
+    }
+
+    fn refilter(&mut self) {
+        let m = SkimMatcherV2::default();
+        let mut scored: Vec<(i64, usize)> = self
+            .items
+            .iter()
+            .enumerate()
+            .filter_map(|(i, (label, _))| {
+                if self.input.is_empty() {
+                    Some((0, i))
+                } else {
+                    m.fuzzy_match(label, &self.input).map(|s| (s, i))
+                }
+            })
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        self.matches = scored.into_iter().map(|(_, i)| i).collect();
+        self.cursor = 0;
+    }
+
+    pub fn chosen(&self) -> Option<&Choice> {
+        self.matches.get(self.cursor).map(|&i| &self.items[i].1)
+    }
+}
+
+#[derive(Clone, Debug)]
+pub enum Overlay {
+    None,
+    Help,
+    Picker(Picker),
+    Search(String),
+    /// Entering a threshold's new value.
+    Prompt {
+        name: String,
+        input: String,
+    },
+}
+
+#[derive(Clone, Debug)]
+pub struct Job {
+    pub label: String,
+    pub generation: u64,
+    pub started_ms: u64,
+}
+
+/// Work the event loop must start for the app (the app itself never blocks).
+#[derive(Clone, Debug)]
+pub enum Request {
+    RunDetectors {
+        ids: Vec<String>,
+        scope: Scope,
+        person: Option<String>,
+        pivot: Option<PivotKey>,
+        config: Box<Config>,
+        generation: u64,
+    },
+    Suspend,
+}
+
+#[derive(Clone)]
+pub enum Action {
+    Key(Cmd),
+    /// A character typed into an open input (search, finder, palette, prompt).
+    Input(char),
+    Backspace,
+    Submit,
+    Loading(String),
+    Loaded(Arc<Workspace>),
+    LoadFailed(String),
+    DetectDone {
+        generation: u64,
+        findings: Arc<Vec<Finding>>,
+        errors: Vec<String>,
+        elapsed_ms: u64,
+        scope: Scope,
+        workspace: Option<Arc<Workspace>>,
+    },
+    Tick(u64),
+    Resize,
+}
+
+pub struct App {
+    pub ws: Option<Arc<Workspace>>,
+    pub loading: Option<String>,
+    pub error: Option<String>,
+    pub queue: usize,
+    pub focus: Focus,
+    pub stack: Vec<View>,
+    pub overlay: Overlay,
+    pub search: Option<String>,
+    pub job: Option<Job>,
+    pub generation: u64,
+    pub config: Config,
+    pub scope: Scope,
+    pub newest_first: bool,
+    pub message: String,
+    pub keymap: Keymap,
+    pub theme_name: String,
+    pub now_ms: u64,
+    pub quit: bool,
+    pub requests: Vec<Request>,
+    /// The kind of person view shown when the queue cursor moves.
+    pub person_view: Cmd,
+}
+
+impl App {
+    pub fn new(config: Config, keymap: Keymap, theme_name: &str) -> App {
+        App {
+            ws: None,
+            loading: Some("starting".into()),
+            error: None,
+            queue: 0,
+            focus: Focus::Queue,
+            stack: Vec::new(),
+            overlay: Overlay::None,
+            search: None,
+            job: None,
+            generation: 0,
+            config,
+            scope: Scope::All,
+            newest_first: false,
+            message: String::new(),
+            keymap,
+            theme_name: theme_name.to_string(),
+            now_ms: 0,
+            quit: false,
+            requests: Vec::new(),
+            person_view: Cmd::Timeline,
+        }
+    }
+
+    pub fn selected_person(&self) -> Option<String> {
+        let ws = self.ws.as_ref()?;
+        ws.analysis
+            .ranked
+            .get(self.queue)
+            .map(|r| r.person.key.clone())
+    }
+
+    /// Builds the person's view of the given kind.
+    fn person_view(&self, kind: Cmd, person: &str) -> Option<View> {
+        let ws = self.ws.as_ref()?;
+        let p = person.to_string();
+        Some(match kind {
+            Cmd::Entity => View::Entity {
+                person: p,
+                rows: Arc::new(data::entities(ws, person)),
+                cursor: 0,
+            },
+            Cmd::Travel => View::Travel {
+                person: p,
+                travel: Arc::new(data::travel(ws, person, &self.config)),
+                cursor: 0,
+            },
+            Cmd::Findings => View::Findings {
+                person: p,
+                findings: Arc::new(ws.findings_of(person).into_iter().cloned().collect()),
+                cursor: 0,
+                title: format!("findings of {person}"),
+            },
+            _ => {
+                let mut rows = data::timeline(ws, person);
+                if self.newest_first {
+                    rows.reverse();
+                }
+                View::Timeline {
+                    person: p,
+                    rows: Arc::new(rows),
+                    cursor: 0,
+                }
+            }
+        })
+    }
+
+    /// Shows the selected person's view, replacing the whole stack.
+    fn show_person(&mut self, kind: Cmd) {
+        self.person_view = kind;
+        self.stack.clear();
+        if let Some(p) = self.selected_person() {
+            if let Some(v) = self.person_view(kind, &p) {
+                self.stack.push(v);
+            }
+        }
+    }
+
+    fn move_cursor(&mut self, delta: isize, absolute: Option<usize>) {
+        if self.focus == Focus::Queue {
+            let n = self.ws.as_ref().map_or(0, |w| w.analysis.ranked.len());
+            if n == 0 {
+                return;
+            }
+            let new = absolute
+                .unwrap_or_else(|| (self.queue as isize + delta).clamp(0, n as isize - 1) as usize)
+                .min(n - 1);
+            if new != self.queue {
+                self.queue = new;
+                self.show_person(self.person_view);
+            }
+        } else if let Some(v) = self.stack.last_mut() {
+            let n = v.len();
+            if n == 0 {
+                return;
+            }
+            let c = v.cursor_mut();
+            *c = absolute
+                .unwrap_or_else(|| (*c as isize + delta).clamp(0, n as isize - 1) as usize)
+                .min(n - 1);
+        }
+    }
+
+    fn search_step(&mut self, forward: bool) {
+        let Some(q) = self.search.clone().filter(|q| !q.is_empty()) else {
+            return;
+        };
+        let q = q.to_lowercase();
+        let Some(v) = self.stack.last_mut() else {
+            return;
+        };
+        let n = v.len();
+        let start = v.cursor();
+        for k in 1..=n {
+            let i = if forward {
+                (start + k) % n
+            } else {
+                (start + n - k % n) % n
+            };
+            if v.text(i).contains(&q) {
+                *v.cursor_mut() = i;
+                self.message = format!("/{q}: row {}", i + 1);
+                return;
+            }
+        }
+        self.message = format!("/{q}: no match");
+    }
+
+    fn enter(&mut self) {
+        if self.focus == Focus::Queue {
+            self.focus = Focus::Main;
+            return;
+        }
+        let Some(ws) = self.ws.clone() else { return };
+        let Some(top) = self.stack.last().cloned() else {
+            return;
+        };
+        let next = match top {
+            View::Timeline { rows, cursor, .. }
+            | View::Evidence { rows, cursor, .. }
+            | View::Pivot { rows, cursor, .. } => rows.get(cursor).map(|r| View::Detail {
+                title: format!("{} row {}", r.table, r.row),
+                lines: Arc::new(data::detail(&ws, &r.table, r.row)),
+                cursor: 0,
+            }),
+            View::Findings {
+                findings, cursor, ..
+            } => findings.get(cursor).map(|f| {
+                let rows = data::evidence_rows(&ws, &f.evidence);
+                View::Evidence {
+                    title: format!(
+                        "{} for {}: {} evidence rows",
+                        f.detector,
+                        f.person,
+                        rows.len()
+                    ),
+                    rows: Arc::new(rows),
+                    cursor: 0,
+                }
+            }),
+            View::Entity { rows, cursor, .. } => rows
+                .get(cursor)
+                .and_then(entity_pivot)
+                .map(|k| self.pivot_view(&ws, k)),
+            View::Travel { .. } | View::Detail { .. } => None,
+        };
+        if let Some(v) = next {
+            self.stack.push(v);
+        }
+    }
+
+    fn pivot_view(&self, ws: &Workspace, key: PivotKey) -> View {
+        let (rows, people) = data::pivot(ws, &key);
+        View::Pivot {
+            key,
+            rows: Arc::new(rows),
+            people,
+            cursor: 0,
+        }
+    }
+
+    /// Pivots on what is under the cursor: a row's IP (then account, device, domain on repeat).
+    fn pivot(&mut self) {
+        let Some(ws) = self.ws.clone() else { return };
+        let key = match self.stack.last() {
+            Some(View::Timeline { rows, cursor, .. })
+            | Some(View::Evidence { rows, cursor, .. }) => rows
+                .get(*cursor)
+                .and_then(|r| data::PivotKey::of_row(r).into_iter().next()),
+            Some(View::Pivot {
+                rows, cursor, key, ..
+            }) => rows.get(*cursor).and_then(|r| {
+                // From a pivot, pivot on the row's next kind of key, so p walks IP -> account -> device.
+                let keys = data::PivotKey::of_row(r);
+                keys.iter()
+                    .position(|k| k == key)
+                    .map(|i| keys[(i + 1) % keys.len()].clone())
+                    .or_else(|| keys.into_iter().next())
+            }),
+            Some(View::Entity { rows, cursor, .. }) => rows.get(*cursor).and_then(entity_pivot),
+            _ => None,
+        };
+        match key {
+            Some(k) => {
+                self.message = format!("pivot on {}", k.label());
+                let v = self.pivot_view(&ws, k);
+                self.stack.push(v);
+                self.focus = Focus::Main;
+            }
+            None => {
+                self.message =
+                    "nothing to pivot on here: choose a row with an IP, account or device".into()
+            }
+        }
+    }
+
+    fn run_detectors(&mut self, ids: Vec<String>) {
+        self.generation += 1;
+        let person = self.selected_person();
+        let pivot = self.stack.iter().rev().find_map(|v| match v {
+            View::Pivot { key, .. } => Some(key.clone()),
+            _ => None,
+        });
+        if self.scope == Scope::Pivot && pivot.is_none() {
+            self.message = "no pivot open: scope is the whole data set".into();
+            self.scope = Scope::All;
+        }
+        let label = if ids.is_empty() {
+            "all detectors".to_string()
+        } else {
+            ids.join(", ")
+        };
+        self.job = Some(Job {
+            label: format!("{label} over {}", self.scope.name()),
+            generation: self.generation,
+            started_ms: self.now_ms,
+        });
+        self.requests.push(Request::RunDetectors {
+            ids,
+            scope: self.scope,
+            person,
+            pivot,
+            config: Box::new(self.config.clone()),
+            generation: self.generation,
+        });
+    }
+
+    fn open_finder(&mut self) {
+        let Some(ws) = self.ws.as_ref() else { return };
+        let mut items: Vec<(String, Choice)> = Vec::new();
+        for r in &ws.analysis.ranked {
+            let p = &r.person;
+            items.push((
+                format!(
+                    "person {} {} ({})",
+                    p.key,
+                    p.name.as_deref().unwrap_or(""),
+                    p.stage.name()
+                ),
+                Choice::Person(p.key.clone()),
+            ));
+            for id in &p.identifiers {
+                items.push((
+                    format!("account {id} -> {}", p.key),
+                    Choice::Pivot(PivotKey::Account(id.clone())),
+                ));
+            }
+        }
+        if let Ok(ips) = ws
+            .analysis
+            .model
+            .events
+            .column("ip")
+            .and_then(|c| c.unique())
+        {
+            if let Ok(s) = ips.str() {
+                for ip in s.iter().flatten().take(50_000) {
+                    items.push((
+                        format!("ip {ip}"),
+                        Choice::Pivot(PivotKey::Ip(ip.to_string())),
+                    ));
+                }
+            }
+        }
+        if let Ok(peers) = ws
+            .analysis
+            .model
+            .events
+            .column("peer")
+            .and_then(|c| c.unique())
+        {
+            if let Ok(s) = peers.str() {
+                for e in s.iter().flatten().take(50_000) {
+                    items.push((
+                        format!("e-mail {e}"),
+                        Choice::Pivot(PivotKey::Account(e.to_string())),
+                    ));
+                }
+            }
+        }
+        for i in &mut items {
+            i.0 = crate::sanitize::visible(&i.0).into_owned();
+        }
+        self.overlay = Overlay::Picker(Picker::new("find", items));
+    }
+
+    fn open_palette(&mut self) {
+        let mut items: Vec<(String, Choice)> = self
+            .keymap
+            .bindings
+            .iter()
+            .map(|b| {
+                (
+                    format!("{}: {} [{}]", b.name, b.description, b.keys.join(" ")),
+                    Choice::Command(b.cmd),
+                )
+            })
+            .collect();
+        for d in crate::detect::registry() {
+            items.push((
+                format!("run detector {}: {}", d.id, d.title),
+                Choice::RunDetector(d.id),
+            ));
+        }
+        if let Ok(toml::Value::Table(t)) = toml::Value::try_from(&self.config) {
+            for (k, v) in t {
+                items.push((
+                    format!("set threshold {k} (now {v})"),
+                    Choice::SetThreshold(k),
+                ));
+            }
+        }
+        for t in super::theme::names() {
+            items.push((format!("theme {t}"), Choice::Theme(t)));
+        }
+        self.overlay = Overlay::Picker(Picker::new("command", items));
+    }
+
+    fn choose(&mut self, c: Choice) {
+        self.overlay = Overlay::None;
+        match c {
+            Choice::Person(p) => {
+                if let Some(i) = self
+                    .ws
+                    .as_ref()
+                    .and_then(|w| w.analysis.ranked.iter().position(|r| r.person.key == p))
+                {
+                    self.queue = i;
+                    self.show_person(self.person_view);
+                    self.focus = Focus::Main;
+                }
+            }
+            Choice::Pivot(k) => {
+                if let Some(ws) = self.ws.clone() {
+                    let v = self.pivot_view(&ws, k);
+                    self.stack.push(v);
+                    self.focus = Focus::Main;
+                }
+            }
+            Choice::Command(cmd) => self.update(Action::Key(cmd)),
+            Choice::RunDetector(id) => self.run_detectors(vec![id.to_string()]),
+            Choice::SetThreshold(name) => {
+                self.overlay = Overlay::Prompt {
+                    name,
+                    input: String::new(),
+                };
+            }
+            Choice::Theme(t) => {
+                self.theme_name = t.to_string();
+                self.message = format!("theme {t}");
+            }
+        }
+    }
+
+    pub fn update(&mut self, action: Action) {
+        match action {
+            Action::Tick(now) => self.now_ms = now,
+            Action::Resize => {}
+            Action::Loading(s) => self.loading = Some(s),
+            Action::LoadFailed(e) => {
+                self.loading = None;
+                self.error = Some(e);
+            }
+            Action::Loaded(ws) => {
+                self.loading = None;
+                let n = ws.analysis.findings.len();
+                self.message = format!(
+                    "{} events, {} people, {} findings",
+                    ws.analysis.data.rows(),
+                    ws.analysis.ranked.len(),
+                    n
+                );
+                self.ws = Some(ws);
+                self.queue = 0;
+                self.show_person(self.person_view);
+            }
+            Action::DetectDone {
+                generation,
+                findings,
+                errors,
+                elapsed_ms,
+                scope,
+                workspace,
+            } => {
+                if generation != self.generation || self.job.is_none() {
+                    return; // stale: a newer request (or a cancel) replaced it
+                }
+                self.job = None;
+                let err = if errors.is_empty() {
+                    String::new()
+                } else {
+                    format!("; {} failed: {}", errors.len(), errors.join("; "))
+                };
+                self.message = format!(
+                    "{} findings over {} in {} ms{err}",
+                    findings.len(),
+                    scope.name(),
+                    elapsed_ms
+                );
+                match workspace {
+                    Some(ws) => {
+                        let keep = self.selected_person();
+                        self.ws = Some(ws);
+                        if let Some(i) = keep.and_then(|p| {
+                            self.ws
+                                .as_ref()?
+                                .analysis
+                                .ranked
+                                .iter()
+                                .position(|r| r.person.key == p)
+                        }) {
+                            self.queue = i;
+                        }
+                        let top = self.stack.first().map(|v| v.name());
+                        let kind = match top {
+                            Some("entity") => Cmd::Entity,
+                            Some("travel") => Cmd::Travel,
+                            Some("findings") => Cmd::Findings,
+                            _ => Cmd::Timeline,
+                        };
+                        self.show_person(kind);
+                    }
+                    None => self.stack.push(View::Findings {
+                        person: String::new(),
+                        findings,
+                        cursor: 0,
+                        title: format!("detector results over {}", scope.name()),
+                    }),
+                }
+            }
+            Action::Input(c) => match &mut self.overlay {
+                Overlay::Picker(p) => {
+                    p.input.push(c);
+                    p.refilter();
+                }
+                Overlay::Search(s) => s.push(c),
+                Overlay::Prompt { input, .. } => input.push(c),
+                _ => {}
+            },
+            Action::Backspace => match &mut self.overlay {
+                Overlay::Picker(p) => {
+                    p.input.pop();
+                    p.refilter();
+                }
+                Overlay::Search(s) => {
+                    s.pop();
+                }
+                Overlay::Prompt { input, .. } => {
+                    input.pop();
+                }
+                _ => {}
+            },
+            Action::Submit => match std::mem::replace(&mut self.overlay, Overlay::None) {
+                Overlay::Picker(p) => {
+                    if let Some(c) = p.chosen().cloned() {
+                        self.choose(c);
+                    }
+                }
+                Overlay::Search(q) => {
+                    self.search = Some(q);
+                    self.focus = Focus::Main;
+                    self.search_step(true);
+                }
+                Overlay::Prompt { name, input } => {
+                    match self.config.set(&format!("{name}={input}")) {
+                        Ok(()) => {
+                            self.message =
+                                format!("{name} = {input}; press r to run the detectors again")
+                        }
+                        Err(e) => self.message = format!("{e}"),
+                    }
+                }
+                other => self.overlay = other,
+            },
+            Action::Key(cmd) => self.key(cmd),
+        }
+    }
+
+    fn key(&mut self, cmd: Cmd) {
+        // Open overlays take the navigation keys for themselves.
+        if let Overlay::Picker(p) = &mut self.overlay {
+            match cmd {
+                Cmd::Down => p.cursor = (p.cursor + 1).min(p.matches.len().saturating_sub(1)),
+                Cmd::Up => p.cursor = p.cursor.saturating_sub(1),
+                Cmd::Back | Cmd::Cancel => self.overlay = Overlay::None,
+                Cmd::Enter => self.update(Action::Submit),
+                Cmd::Quit => self.quit = true,
+                _ => {}
+            }
+            return;
+        }
+        if !matches!(self.overlay, Overlay::None) {
+            match cmd {
+                Cmd::Back | Cmd::Help | Cmd::Cancel => self.overlay = Overlay::None,
+                Cmd::Enter => self.update(Action::Submit),
+                Cmd::Quit => self.quit = true,
+                _ => {}
+            }
+            return;
+        }
+        match cmd {
+            Cmd::Down => self.move_cursor(1, None),
+            Cmd::Up => self.move_cursor(-1, None),
+            Cmd::Top => self.move_cursor(0, Some(0)),
+            Cmd::Bottom => self.move_cursor(0, Some(usize::MAX)),
+            Cmd::PageDown => self.move_cursor(10, None),
+            Cmd::PageUp => self.move_cursor(-10, None),
+            Cmd::NextPane => {
+                self.focus = if self.focus == Focus::Queue {
+                    Focus::Main
+                } else {
+                    Focus::Queue
+                }
+            }
+            Cmd::Enter => self.enter(),
+            Cmd::Back => {
+                if self.stack.len() > 1 {
+                    self.stack.pop();
+                } else if self.focus == Focus::Main {
+                    self.focus = Focus::Queue;
+                } else {
+                    self.quit = true;
+                }
+            }
+            Cmd::Quit => self.quit = true,
+            Cmd::Help => self.overlay = Overlay::Help,
+            Cmd::Palette => self.open_palette(),
+            Cmd::Finder => self.open_finder(),
+            Cmd::Search => self.overlay = Overlay::Search(String::new()),
+            Cmd::SearchNext => self.search_step(true),
+            Cmd::SearchPrev => self.search_step(false),
+            Cmd::Timeline | Cmd::Entity | Cmd::Travel | Cmd::Findings => {
+                self.show_person(cmd);
+                self.focus = Focus::Main;
+            }
+            Cmd::Pivot => self.pivot(),
+            Cmd::RunAll => self.run_detectors(Vec::new()),
+            Cmd::Scope => {
+                self.scope = match self.scope {
+                    Scope::All => Scope::Person,
+                    Scope::Person => Scope::Pivot,
+                    Scope::Pivot => Scope::All,
+                };
+                self.message = format!("detector scope: {}", self.scope.name());
+            }
+            Cmd::Order => {
+                self.newest_first = !self.newest_first;
+                self.message = format!(
+                    "timeline {}",
+                    if self.newest_first {
+                        "newest first"
+                    } else {
+                        "oldest first"
+                    }
+                );
+                if let Some(View::Timeline { rows, cursor, .. }) = self.stack.first_mut() {
+                    let mut r = rows.as_ref().clone();
+                    r.reverse();
+                    *cursor = r.len().saturating_sub(1) - (*cursor).min(r.len().saturating_sub(1));
+                    *rows = Arc::new(r);
+                }
+            }
+            Cmd::Cancel => {
+                if self.job.take().is_some() {
+                    self.generation += 1;
+                    self.message = "detector job cancelled".into();
+                }
+            }
+            Cmd::Suspend => self.requests.push(Request::Suspend),
+        }
+    }
+}
+
+fn entity_pivot(r: &EntityRow) -> Option<PivotKey> {
+    match r.kind {
+        "ip" => Some(PivotKey::Ip(r.value.clone())),
+        "device" => Some(PivotKey::Device(r.value.clone())),
+        "identifier" if r.value.contains('@') => Some(PivotKey::Account(r.value.clone())),
+        "identifier" => Some(PivotKey::Account(r.value.clone())),
+        _ => None,
+    }
+}

@@ -1,0 +1,635 @@
+//! What the views show, computed from the analysis: a person's timeline, entities, travel hops,
+//! findings, a pivot's rows and a row's full detail. Computed once per view, then only the visible
+//! window is rendered.
+
+use crate::cli::Analysis;
+use crate::detect::{Config, Finding};
+use crate::ingest::values::format_ts;
+use crate::ingest::TableKind;
+use crate::sanitize::visible;
+use polars::prelude::*;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// The loaded investigation with indexes the views need.
+pub struct Workspace {
+    pub analysis: Analysis,
+    /// Each person's rows in the (person, time)-sorted events frame: start and length.
+    pub ranges: HashMap<String, (usize, usize)>,
+    /// Findings that cite each evidence row.
+    pub cited: HashMap<(String, i64), Vec<usize>>,
+}
+
+fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+    df.column(name)
+        .ok()
+        .and_then(|c| c.cast(&DataType::String).ok())
+        .and_then(|c| {
+            c.str()
+                .ok()
+                .map(|s| s.iter().map(|v| v.map(str::to_string)).collect())
+        })
+        .unwrap_or_else(|| vec![None; df.height()])
+}
+
+fn ints(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
+    df.column(name)
+        .ok()
+        .and_then(|c| c.cast(&DataType::Int64).ok())
+        .and_then(|c| c.i64().ok().map(|s| s.iter().collect()))
+        .unwrap_or_else(|| vec![None; df.height()])
+}
+
+fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    df.column(name)
+        .ok()
+        .and_then(|c| c.cast(&DataType::Float64).ok())
+        .and_then(|c| c.f64().ok().map(|s| s.iter().collect()))
+        .unwrap_or_else(|| vec![None; df.height()])
+}
+
+impl Workspace {
+    pub fn new(analysis: Analysis) -> Workspace {
+        let persons = strs(&analysis.model.events, "person");
+        let mut ranges: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut i = 0;
+        while i < persons.len() {
+            let start = i;
+            while i < persons.len() && persons[i] == persons[start] {
+                i += 1;
+            }
+            if let Some(p) = &persons[start] {
+                ranges.insert(p.clone(), (start, i - start));
+            }
+        }
+        let mut cited: HashMap<(String, i64), Vec<usize>> = HashMap::new();
+        for (k, f) in analysis.findings.iter().enumerate() {
+            for e in &f.evidence {
+                cited.entry((e.table.clone(), e.row)).or_default().push(k);
+            }
+        }
+        Workspace {
+            analysis,
+            ranges,
+            cited,
+        }
+    }
+
+    pub fn findings_of(&self, person: &str) -> Vec<&Finding> {
+        self.analysis
+            .findings
+            .iter()
+            .filter(|f| f.person == person || f.members.iter().any(|m| m == person))
+            .collect()
+    }
+
+    fn person_frame(&self, person: &str) -> DataFrame {
+        match self.ranges.get(person) {
+            Some(&(start, len)) => self.analysis.model.events.slice(start as i64, len),
+            None => self.analysis.model.events.clear(),
+        }
+    }
+}
+
+/// Where in the hiring lifecycle an event falls.
+pub fn phase(ts: i64, hire: Option<i64>, app: &str, action: &str) -> &'static str {
+    if hire.is_some_and(|h| ts >= h) {
+        "post-hire"
+    } else if app == "Workday" && action.contains("hrrecruiting") {
+        "pre-recruitment"
+    } else if hire.is_some()
+        || matches!(app, "DocuSign" | "Zoom" | "Cisco Webex" | "Exchange Online")
+    {
+        "recruiting"
+    } else {
+        "-"
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct EventRow {
+    pub ts: i64,
+    pub phase: &'static str,
+    pub table: String,
+    pub row: i64,
+    pub person: Option<String>,
+    pub app: String,
+    pub action: String,
+    pub object: String,
+    pub account: String,
+    pub ip: String,
+    pub country: String,
+    pub device: String,
+    pub peer: String,
+    pub flagged: usize,
+}
+
+impl EventRow {
+    /// The text searched by `/`.
+    pub fn haystack(&self) -> String {
+        format!(
+            "{} {} {} {} {} {} {} {}",
+            self.table,
+            self.app,
+            self.action,
+            self.object,
+            self.account,
+            self.ip,
+            self.country,
+            self.device
+        )
+        .to_lowercase()
+    }
+}
+
+fn event_rows(ws: &Workspace, df: &DataFrame) -> Vec<EventRow> {
+    let (ts, row, hire) = (ints(df, "ts_ms"), ints(df, "row"), ints(df, "hire_ts"));
+    let [table, person, app, action, object, account, ip, country, device, peer] = [
+        "table",
+        "person",
+        "app",
+        "action",
+        "object",
+        "account",
+        "ip",
+        "country",
+        "device_id",
+        "peer",
+    ]
+    .map(|c| strs(df, c));
+    (0..df.height())
+        .map(|i| {
+            let t = table[i].clone().unwrap_or_default();
+            let r = row[i].unwrap_or(-1);
+            let app = app[i].clone().unwrap_or_default();
+            let action = action[i].clone().unwrap_or_default();
+            EventRow {
+                ts: ts[i].unwrap_or(0),
+                phase: phase(ts[i].unwrap_or(0), hire[i], &app, &action),
+                flagged: ws.cited.get(&(t.clone(), r)).map_or(0, Vec::len),
+                table: t,
+                row: r,
+                person: person[i].clone(),
+                app,
+                action,
+                object: object[i].clone().unwrap_or_default(),
+                account: account[i].clone().unwrap_or_default(),
+                ip: ip[i].clone().unwrap_or_default(),
+                country: country[i].clone().unwrap_or_default(),
+                device: device[i].clone().unwrap_or_default(),
+                peer: peer[i].clone().unwrap_or_default(),
+            }
+        })
+        .collect()
+}
+
+/// The event rows a finding cites, in time order: one filter per table over the whole frame.
+pub fn evidence_rows(ws: &Workspace, evidence: &[crate::detect::Evidence]) -> Vec<EventRow> {
+    let mut by_table: BTreeMap<&str, Vec<i64>> = BTreeMap::new();
+    for e in evidence {
+        by_table.entry(e.table.as_str()).or_default().push(e.row);
+    }
+    let mut out = Vec::new();
+    for (table, rows) in by_table {
+        let filter = col("table")
+            .eq(lit(table.to_string()))
+            .and(col("row").is_in(lit(Series::new("r".into(), rows)).implode(false), false));
+        if let Ok(df) = ws
+            .analysis
+            .model
+            .events
+            .clone()
+            .lazy()
+            .filter(filter)
+            .collect()
+        {
+            out.extend(event_rows(ws, &df));
+        }
+    }
+    out.sort_by_key(|r| r.ts);
+    out
+}
+
+pub fn timeline(ws: &Workspace, person: &str) -> Vec<EventRow> {
+    event_rows(ws, &ws.person_frame(person))
+}
+
+/// Events per day across a set of rows, for the activity histogram.
+pub fn histogram(rows: &[EventRow], buckets: usize) -> (Vec<u64>, i64, i64) {
+    let (Some(lo), Some(hi)) = (
+        rows.iter().map(|r| r.ts).min(),
+        rows.iter().map(|r| r.ts).max(),
+    ) else {
+        return (Vec::new(), 0, 0);
+    };
+    let buckets = buckets.max(1);
+    let span = (hi - lo).max(1);
+    let mut h = vec![0u64; buckets];
+    for r in rows {
+        let b = (((r.ts - lo) as f64 / span as f64) * (buckets - 1) as f64).round() as usize;
+        h[b.min(buckets - 1)] += 1;
+    }
+    (h, lo, hi)
+}
+
+#[derive(Clone, Debug)]
+pub struct EntityRow {
+    pub kind: &'static str,
+    pub value: String,
+    pub events: usize,
+    pub shared_with: Vec<String>,
+}
+
+/// The person's identifiers, IPs, devices, countries, ISPs and user agents, and who else shares each.
+pub fn entities(ws: &Workspace, person: &str) -> Vec<EntityRow> {
+    // Mail sent to the person carries the sender's network, not theirs.
+    let all = ws.person_frame(person);
+    let df = all
+        .clone()
+        .lazy()
+        .filter(col("via_peer").not())
+        .collect()
+        .unwrap_or(all);
+    let mut out = Vec::new();
+    if let Some(p) = ws.analysis.model.people.iter().find(|p| p.key == person) {
+        for id in &p.identifiers {
+            out.push(EntityRow {
+                kind: "identifier",
+                value: id.clone(),
+                events: 0,
+                shared_with: Vec::new(),
+            });
+        }
+    }
+    for (kind, column) in [
+        ("ip", "ip"),
+        ("device", "device_id"),
+        ("country", "country"),
+        ("isp", "isp"),
+        ("user agent", "user_agent"),
+    ] {
+        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+        for v in strs(&df, column).into_iter().flatten() {
+            *counts.entry(v).or_default() += 1;
+        }
+        let values: Vec<String> = counts.keys().cloned().collect();
+        let shared = if matches!(kind, "ip" | "device" | "isp") {
+            sharers(ws, column, &values, person)
+        } else {
+            HashMap::new()
+        };
+        let mut rows: Vec<EntityRow> = counts
+            .into_iter()
+            .map(|(value, events)| EntityRow {
+                kind,
+                shared_with: shared.get(&value).cloned().unwrap_or_default(),
+                value,
+                events,
+            })
+            .collect();
+        rows.sort_by_key(|r| std::cmp::Reverse(r.events));
+        out.extend(rows);
+    }
+    out
+}
+
+/// For each value, the other people whose events carry it (a Polars filter over the whole frame).
+fn sharers(
+    ws: &Workspace,
+    column: &str,
+    values: &[String],
+    person: &str,
+) -> HashMap<String, Vec<String>> {
+    let mut out: HashMap<String, Vec<String>> = HashMap::new();
+    if values.is_empty() {
+        return out;
+    }
+    let found = ws
+        .analysis
+        .model
+        .events
+        .clone()
+        .lazy()
+        .filter(
+            crate::detect::is_in_list(column, values.to_vec()).and(col("person").neq(lit(person))),
+        )
+        .select([col(column).alias("v"), col("person")])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect();
+    if let Ok(df) = found {
+        for (v, p) in strs(&df, "v").into_iter().zip(strs(&df, "person")) {
+            if let (Some(v), Some(p)) = (v, p) {
+                out.entry(v).or_default().push(p);
+            }
+        }
+    }
+    for v in out.values_mut() {
+        v.sort();
+    }
+    out
+}
+
+#[derive(Clone, Debug)]
+pub struct Hop {
+    pub from_ts: i64,
+    pub to_ts: i64,
+    pub from: (f64, f64),
+    pub to: (f64, f64),
+    pub from_place: String,
+    pub to_place: String,
+    pub km: f64,
+    pub hours: f64,
+    pub kmh: f64,
+    pub verdict: &'static str,
+}
+
+pub struct Travel {
+    pub points: Vec<(f64, f64, String)>,
+    pub hops: Vec<Hop>,
+    /// Impossible hops per week since hire (week index, count).
+    pub weekly: Vec<(i64, u64)>,
+    pub hire: Option<i64>,
+}
+
+/// The person's located events as hops between places, each with its verdict under `config`.
+pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
+    let df = ws.person_frame(person);
+    let (ts, lat, lon, radius) = (
+        ints(&df, "ts_ms"),
+        floats(&df, "lat"),
+        floats(&df, "lon"),
+        floats(&df, "loc_radius_km"),
+    );
+    let (city, country, ip, category) = (
+        strs(&df, "city"),
+        strs(&df, "country"),
+        strs(&df, "ip"),
+        strs(&df, "ip_category"),
+    );
+    let anon: Vec<bool> = df
+        .column("anon_proxy")
+        .ok()
+        .and_then(|c| {
+            c.bool()
+                .ok()
+                .map(|b| b.iter().map(|v| v == Some(true)).collect())
+        })
+        .unwrap_or_else(|| vec![false; df.height()]);
+    let hire = ints(&df, "hire_ts").into_iter().flatten().next();
+    let via_peer: Vec<bool> = df
+        .column("via_peer")
+        .ok()
+        .and_then(|c| {
+            c.bool()
+                .ok()
+                .map(|b| b.iter().map(|v| v == Some(true)).collect())
+        })
+        .unwrap_or_else(|| vec![false; df.height()]);
+    let mut points = Vec::new();
+    let mut hops = Vec::new();
+    let mut prev: Option<usize> = None;
+    for i in 0..df.height() {
+        let (Some(la), Some(lo)) = (lat[i], lon[i]) else {
+            continue;
+        };
+        if via_peer[i] {
+            continue; // mail sent to the person says where the sender was
+        }
+        let place = format!(
+            "{} {}",
+            city[i].as_deref().unwrap_or("?"),
+            country[i].as_deref().unwrap_or("?")
+        );
+        if !points.iter().any(|(a, b, _)| *a == la && *b == lo) {
+            points.push((la, lo, place.clone()));
+        }
+        if let Some(p) = prev {
+            if (lat[p], lon[p]) != (lat[i], lon[i]) {
+                let km_raw =
+                    crate::geo::haversine_km(lat[p].unwrap_or(0.0), lon[p].unwrap_or(0.0), la, lo);
+                let km = (km_raw - radius[p].unwrap_or(0.0) - radius[i].unwrap_or(0.0)).max(0.0);
+                let hours = (ts[i].unwrap_or(0) - ts[p].unwrap_or(0)) as f64 / 3_600_000.0;
+                let kmh = if hours > 0.0 {
+                    km / hours
+                } else {
+                    f64::INFINITY
+                };
+                let corporate = category[i].as_deref() == Some("Corporate")
+                    || category[p].as_deref() == Some("Corporate");
+                let vpn = anon[i]
+                    || anon[p]
+                    || category[i].as_deref() == Some("VPN")
+                    || category[p].as_deref() == Some("VPN");
+                let verdict = if corporate {
+                    "corporate egress"
+                } else if ip[i] == ip[p] {
+                    "same IP"
+                } else if km >= config.travel_min_km && kmh >= config.travel_min_kmh {
+                    if vpn {
+                        "impossible (VPN)"
+                    } else {
+                        "IMPOSSIBLE"
+                    }
+                } else {
+                    "possible"
+                };
+                hops.push(Hop {
+                    from_ts: ts[p].unwrap_or(0),
+                    to_ts: ts[i].unwrap_or(0),
+                    from: (lat[p].unwrap_or(0.0), lon[p].unwrap_or(0.0)),
+                    to: (la, lo),
+                    from_place: format!(
+                        "{} {}",
+                        city[p].as_deref().unwrap_or("?"),
+                        country[p].as_deref().unwrap_or("?")
+                    ),
+                    to_place: place,
+                    km,
+                    hours,
+                    kmh,
+                    verdict,
+                });
+            }
+        }
+        prev = Some(i);
+    }
+    let mut weekly: BTreeMap<i64, u64> = BTreeMap::new();
+    if let Some(h) = hire {
+        for hop in hops
+            .iter()
+            .filter(|h| h.verdict == "IMPOSSIBLE" && h.to_ts >= 0)
+        {
+            let w = (hop.to_ts - h).div_euclid(7 * 86_400_000);
+            if w >= 0 {
+                *weekly.entry(w).or_default() += 1;
+            }
+        }
+        if let Some(&last) = weekly.keys().max() {
+            for w in 0..last {
+                weekly.entry(w).or_default();
+            }
+        }
+    }
+    Travel {
+        points,
+        hops,
+        weekly: weekly.into_iter().collect(),
+        hire,
+    }
+}
+
+/// What a pivot is on.
+#[derive(Clone, Debug, PartialEq)]
+pub enum PivotKey {
+    Ip(String),
+    Account(String),
+    Device(String),
+    Domain(String),
+}
+
+impl PivotKey {
+    pub fn label(&self) -> String {
+        match self {
+            PivotKey::Ip(v) => format!("IP {v}"),
+            PivotKey::Account(v) => format!("account {v}"),
+            PivotKey::Device(v) => format!("device {v}"),
+            PivotKey::Domain(v) => format!("domain {v}"),
+        }
+    }
+
+    /// The pivot keys a row offers, most specific first.
+    pub fn of_row(r: &EventRow) -> Vec<PivotKey> {
+        let mut v = Vec::new();
+        if !r.ip.is_empty() {
+            v.push(PivotKey::Ip(r.ip.clone()));
+        }
+        if !r.account.is_empty() {
+            v.push(PivotKey::Account(r.account.clone()));
+        }
+        if !r.device.is_empty() {
+            v.push(PivotKey::Device(r.device.clone()));
+        }
+        for a in [&r.account, &r.peer] {
+            if let Some((_, d)) = a.rsplit_once('@') {
+                let k = PivotKey::Domain(d.to_string());
+                if !v.contains(&k) {
+                    v.push(k);
+                }
+            }
+        }
+        v
+    }
+}
+
+/// Everything that touched a pivot value, and everyone.
+pub fn pivot(ws: &Workspace, key: &PivotKey) -> (Vec<EventRow>, Vec<String>) {
+    let filter = match key {
+        PivotKey::Ip(v) => col("ip").eq(lit(v.clone())),
+        PivotKey::Account(v) => col("account")
+            .eq(lit(v.clone()))
+            .or(col("peer").eq(lit(v.clone())))
+            .or(col("object_id").eq(lit(v.clone()))),
+        PivotKey::Device(v) => col("device_id").eq(lit(v.clone())),
+        PivotKey::Domain(v) => {
+            let suffix = format!("@{v}");
+            col("account")
+                .str()
+                .ends_with(lit(suffix.clone()))
+                .or(col("peer").str().ends_with(lit(suffix)))
+        }
+    };
+    let df = ws
+        .analysis
+        .model
+        .events
+        .clone()
+        .lazy()
+        .filter(filter)
+        .sort(["ts_ms"], SortMultipleOptions::default())
+        .collect();
+    let rows = df.map(|d| event_rows(ws, &d)).unwrap_or_default();
+    let people: BTreeSet<String> = rows.iter().filter_map(|r| r.person.clone()).collect();
+    (rows, people.into_iter().collect())
+}
+
+/// One cell as detail lines: JSON pretty-printed, multi-line text kept, everything made visible.
+fn push_cell(out: &mut Vec<String>, name: &str, value: &str) {
+    let trimmed = value.trim_start();
+    if (trimmed.starts_with('{') || trimmed.starts_with('[')) && trimmed.len() > 2 {
+        if let Ok(json) = serde_json::from_str::<serde_json::Value>(trimmed) {
+            out.push(format!("{}:", visible(name)));
+            for l in serde_json::to_string_pretty(&json)
+                .unwrap_or_default()
+                .lines()
+            {
+                out.push(format!("    {}", visible(l)));
+            }
+            return;
+        }
+    }
+    let mut lines = value.lines();
+    out.push(format!(
+        "{}: {}",
+        visible(name),
+        visible(lines.next().unwrap_or(""))
+    ));
+    for l in lines {
+        out.push(format!("    {}", visible(l)));
+    }
+}
+
+/// One row of a vendor table, whole: every non-empty column, JSON cells pretty-printed, all text
+/// made safe for the terminal.
+pub fn detail(ws: &Workspace, table: &str, row: i64) -> Vec<String> {
+    let Some(df) = TableKind::from_name(table).and_then(|k| ws.analysis.data.table(k)) else {
+        return vec![format!("no table {table}")];
+    };
+    if row < 0 || row as usize >= df.height() {
+        return vec![format!("{table} has no row {row}")];
+    }
+    let one = df.slice(row, 1);
+    let file = ints(&one, "file")
+        .first()
+        .copied()
+        .flatten()
+        .and_then(|f| ws.analysis.data.files.get(f as usize))
+        .map(|f| f.path.clone())
+        .unwrap_or_default();
+    let line = ints(&one, "line").first().copied().flatten().unwrap_or(0);
+    let mut out = vec![
+        format!("{table} row {row} · {} line {line}", visible(&file)),
+        String::new(),
+    ];
+    let canonical = crate::ingest::canon::CANONICAL_COLUMNS;
+    let cell = |name: &str| -> Option<String> {
+        let c = one.column(name).ok()?.cast(&DataType::String).ok()?;
+        let v = c.str().ok()?.get(0)?.to_string();
+        (!v.is_empty()).then_some(v)
+    };
+    // The vendor's own columns first, as exported; then what hirescope derived from them.
+    for c in one
+        .columns()
+        .iter()
+        .filter(|c| !canonical.contains(&c.name().as_str()))
+    {
+        let name = c.name().to_string();
+        if let Some(v) = cell(&name) {
+            push_cell(&mut out, &name, &v);
+        }
+    }
+    out.push(String::new());
+    out.push("derived by hirescope:".into());
+    for name in canonical
+        .iter()
+        .filter(|n| !matches!(**n, "row" | "file" | "line"))
+    {
+        let v = if *name == "ts" {
+            ints(&one, "ts").first().copied().flatten().map(format_ts)
+        } else {
+            cell(name)
+        };
+        if let Some(v) = v {
+            push_cell(&mut out, name, &v);
+        }
+    }
+    out
+}

@@ -1,0 +1,792 @@
+//! Drawing the workbench: a pure function of the app state into a ratatui frame. Every piece of
+//! data text passes through `sanitize::visible` before it reaches a cell.
+
+use super::app::{App, Focus, Overlay, View};
+use super::data::EventRow;
+use super::theme::Theme;
+use crate::ingest::values::format_ts;
+use crate::sanitize::visible;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::style::{Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::canvas::{Canvas, Line as CLine, Map, MapResolution, Points};
+use ratatui::widgets::{
+    Block, Borders, Cell, Clear, Paragraph, Row, Sparkline, Table, TableState, Wrap,
+};
+use ratatui::Frame;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+
+const SPINNER: &[char] = &['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+fn v(s: &str) -> String {
+    visible(s).into_owned()
+}
+
+fn short_ts(ms: i64) -> String {
+    let t = format_ts(ms);
+    format!("{} {}", &t[5..10], &t[11..16])
+}
+
+pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
+    let area = f.area();
+    if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
+        let msg = format!(
+            "terminal too small: {}x{}; hirescope needs at least {MIN_WIDTH}x{MIN_HEIGHT}",
+            area.width, area.height
+        );
+        f.render_widget(Paragraph::new(msg).wrap(Wrap { trim: true }), area);
+        return;
+    }
+    let [title, body, status, hint] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Min(5),
+        Constraint::Length(1),
+        Constraint::Length(1),
+    ])
+    .areas(area);
+    draw_title(f, app, theme, title);
+    let queue_width = if area.width >= 120 { 40 } else { 26 };
+    let [queue, main] =
+        Layout::horizontal([Constraint::Length(queue_width), Constraint::Min(40)]).areas(body);
+    draw_queue(f, app, theme, queue);
+    draw_main(f, app, theme, main);
+    f.render_widget(
+        Paragraph::new(v(&app.message)).style(theme.role("muted")),
+        status,
+    );
+    f.render_widget(
+        Paragraph::new(hint_line(app, hint.width as usize)).style(theme.role("hint")),
+        hint,
+    );
+    match &app.overlay {
+        Overlay::None => {}
+        Overlay::Help => draw_help(f, app, theme, body),
+        Overlay::Picker(p) => {
+            let rect = centered(body, 90, 80);
+            f.render_widget(Clear, rect);
+            let [input, list] =
+                Layout::vertical([Constraint::Length(3), Constraint::Min(1)]).areas(rect);
+            f.render_widget(
+                Paragraph::new(format!("> {}", v(&p.input))).block(
+                    Block::default().borders(Borders::ALL).title(format!(
+                        " {} (type to filter, Enter chooses, Esc closes) ",
+                        p.title
+                    )),
+                ),
+                input,
+            );
+            let rows: Vec<Row> = p
+                .matches
+                .iter()
+                .map(|&i| Row::new(vec![Cell::from(v(&p.items[i].0))]))
+                .collect();
+            let mut st = TableState::default().with_selected(Some(p.cursor));
+            let t = Table::new(rows, [Constraint::Percentage(100)])
+                .block(Block::default().borders(Borders::ALL))
+                .row_highlight_style(theme.role("selected"));
+            f.render_stateful_widget(t, list, &mut st);
+        }
+        Overlay::Search(q) => {
+            let rect = Rect {
+                x: body.x,
+                y: body.y + body.height.saturating_sub(1),
+                width: body.width,
+                height: 1,
+            };
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(format!("/{}", v(q))).style(theme.role("accent")),
+                rect,
+            );
+        }
+        Overlay::Prompt { name, input } => {
+            let rect = centered(body, 60, 20);
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(format!("{name} = {}", v(input))).block(
+                    Block::default()
+                        .borders(Borders::ALL)
+                        .title(" new value (Enter sets, Esc cancels) "),
+                ),
+                rect,
+            );
+        }
+    }
+}
+
+/// As many key hints as fit the width, always ending with the key for help.
+fn hint_line(app: &App, width: usize) -> String {
+    let help = format!(
+        "{} help",
+        app.keymap
+            .keys_of(super::keymap::Cmd::Help)
+            .split('/')
+            .next()
+            .unwrap_or("?")
+    );
+    let mut line = String::new();
+    for h in app
+        .keymap
+        .hint_line()
+        .split("  ")
+        .filter(|h| !h.ends_with(" help"))
+    {
+        if line.chars().count() + h.chars().count() + help.chars().count() + 4 > width {
+            break;
+        }
+        line.push_str(h);
+        line.push_str("  ");
+    }
+    line.push_str(&help);
+    line
+}
+
+/// Short phase marks for the narrow column; the header line names them in full.
+fn phase_mark(phase: &str) -> &'static str {
+    match phase {
+        "pre-recruitment" => "PRE",
+        "recruiting" => "REC",
+        "post-hire" => "POST",
+        _ => "",
+    }
+}
+
+fn centered(area: Rect, w_pct: u16, h_pct: u16) -> Rect {
+    let w = area.width * w_pct / 100;
+    let h = (area.height * h_pct / 100).max(5);
+    Rect {
+        x: area.x + (area.width - w) / 2,
+        y: area.y + (area.height.saturating_sub(h)) / 2,
+        width: w,
+        height: h.min(area.height),
+    }
+}
+
+fn draw_title(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let mut spans = vec![Span::styled(" hirescope ", theme.role("title"))];
+    if let Some(l) = &app.loading {
+        let frame = SPINNER[(app.now_ms / 100) as usize % SPINNER.len()];
+        spans.push(Span::raw(format!(" {frame} loading: {}", v(l))));
+    } else if let Some(e) = &app.error {
+        spans.push(Span::styled(
+            format!(" error: {}", v(e)),
+            theme.role("critical"),
+        ));
+    } else if let Some(ws) = &app.ws {
+        spans.push(Span::raw(format!(
+            " {} events · {} people · {} findings · {} rejected rows",
+            ws.analysis.data.rows(),
+            ws.analysis.ranked.len(),
+            ws.analysis.findings.len(),
+            ws.analysis.data.rejected()
+        )));
+    }
+    if let Some(job) = &app.job {
+        let frame = SPINNER[(app.now_ms / 100) as usize % SPINNER.len()];
+        let secs = app.now_ms.saturating_sub(job.started_ms) as f64 / 1000.0;
+        spans.push(Span::styled(
+            format!("  {frame} {} {secs:.1}s (C-c cancels)", v(&job.label)),
+            theme.role("accent"),
+        ));
+    }
+    f.render_widget(Paragraph::new(Line::from(spans)), area);
+}
+
+fn block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
+    let style = if focused {
+        theme.role("accent")
+    } else {
+        theme.role("border")
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(title)
+}
+
+fn draw_queue(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let b = block(" people (risk) ".into(), app.focus == Focus::Queue, theme);
+    let Some(ws) = &app.ws else {
+        f.render_widget(Paragraph::new("loading…").block(b), area);
+        return;
+    };
+    let width = area.width.saturating_sub(2) as usize;
+    let rows: Vec<Row> = ws
+        .analysis
+        .ranked
+        .iter()
+        .map(|r| {
+            let sev = r.severity.map(|s| s.name()).unwrap_or("-");
+            let style = r
+                .severity
+                .map(|s| theme.severity(s))
+                .unwrap_or(theme.role("muted"));
+            let name = r
+                .person
+                .name
+                .clone()
+                .unwrap_or_else(|| r.person.key.clone());
+            let l1 = Line::from(vec![
+                Span::styled(format!("{:>3} {:<8} ", r.risk, sev), style),
+                Span::raw(v(&name)),
+            ]);
+            let top = r.findings.first().copied().unwrap_or("no findings");
+            let l2 = Line::from(Span::styled(
+                fit(&format!("    {} · {}", r.person.stage.name(), top), width),
+                theme.role("muted"),
+            ));
+            Row::new(vec![Cell::from(vec![l1, l2])]).height(2)
+        })
+        .collect();
+    let mut st = TableState::default().with_selected(Some(app.queue));
+    let t = Table::new(rows, [Constraint::Percentage(100)])
+        .block(b)
+        .row_highlight_style(theme.role("selected"));
+    f.render_stateful_widget(t, area, &mut st);
+}
+
+fn fit(s: &str, w: usize) -> String {
+    if s.chars().count() <= w {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(w.saturating_sub(1)).collect();
+        t.push('…');
+        t
+    }
+}
+
+fn person_header(app: &App, person: &str) -> Vec<Line<'static>> {
+    let Some(ws) = &app.ws else { return Vec::new() };
+    let Some(r) = ws.analysis.ranked.iter().find(|r| r.person.key == person) else {
+        return Vec::new();
+    };
+    let p = &r.person;
+    let hire = p
+        .hire_date
+        .map(|h| format!(" · hired {}", &format_ts(h)[..10]))
+        .unwrap_or_default();
+    let wc = p
+        .work_country
+        .as_ref()
+        .map(|c| format!(" · works in {c}"))
+        .unwrap_or_default();
+    vec![
+        Line::from(format!(
+            "{} ({}) · {}{hire}{wc} · risk {}",
+            v(p.name.as_deref().unwrap_or("?")),
+            v(&p.key),
+            p.stage.name(),
+            r.risk
+        )),
+        Line::from(format!("ids: {}", v(&p.identifiers.join(", ")))),
+        Line::from(format!("why: {}", v(&r.explanation))),
+    ]
+}
+
+fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
+    let focused = app.focus == Focus::Main;
+    let Some(view) = app.stack.last() else {
+        let text = if app.loading.is_some() {
+            "the first tables are loading; views fill in as they arrive"
+        } else {
+            "no people in this data set"
+        };
+        f.render_widget(
+            Paragraph::new(text).block(block(" main ".into(), focused, theme)),
+            area,
+        );
+        return;
+    };
+    let crumbs: Vec<&str> = app.stack.iter().map(|v| v.name()).collect();
+    let title = format!(" {} ", crumbs.join(" › "));
+    let b = block(title, focused, theme);
+    let inner = b.inner(area);
+    f.render_widget(b, area);
+    match view {
+        View::Timeline {
+            person,
+            rows,
+            cursor,
+        } => {
+            let [head, hist, table] = Layout::vertical([
+                Constraint::Length(3),
+                Constraint::Length(3),
+                Constraint::Min(3),
+            ])
+            .areas(inner);
+            f.render_widget(
+                Paragraph::new(person_header(app, person)).wrap(Wrap { trim: true }),
+                head,
+            );
+            let (h, lo, hi) = super::data::histogram(rows, hist.width.saturating_sub(2) as usize);
+            let spark = Sparkline::default().data(&h).style(theme.role("accent")).block(
+                Block::default()
+                    .title(format!("activity {} → {} · ! cited by a finding · PRE pre-recruitment, REC recruiting, POST post-hire", short_ts(lo), short_ts(hi)))
+                    .title_style(theme.role("muted")),
+            );
+            f.render_widget(spark, hist);
+            event_table(f, theme, table, rows, *cursor, false);
+        }
+        View::Evidence {
+            title,
+            rows,
+            cursor,
+        } => {
+            let [head, table] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(inner);
+            f.render_widget(Paragraph::new(v(title)).style(theme.role("header")), head);
+            event_table(f, theme, table, rows, *cursor, true);
+        }
+        View::Pivot {
+            key,
+            rows,
+            people,
+            cursor,
+        } => {
+            let [head, table] =
+                Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(inner);
+            let who = format!(
+                "{} events · {} people: {}",
+                rows.len(),
+                people.len(),
+                people.join(", ")
+            );
+            f.render_widget(
+                Paragraph::new(vec![
+                    Line::styled(
+                        format!("everything that touched {}", v(&key.label())),
+                        theme.role("header"),
+                    ),
+                    Line::from(v(&who)),
+                ]),
+                head,
+            );
+            event_table(f, theme, table, rows, *cursor, true);
+        }
+        View::Entity {
+            person,
+            rows,
+            cursor,
+        } => {
+            let [head, table] =
+                Layout::vertical([Constraint::Length(3), Constraint::Min(3)]).areas(inner);
+            f.render_widget(
+                Paragraph::new(person_header(app, person)).wrap(Wrap { trim: true }),
+                head,
+            );
+            let body: Vec<Row> = rows
+                .iter()
+                .map(|r| {
+                    let shared = if r.shared_with.is_empty() {
+                        String::new()
+                    } else {
+                        format!("{}: {}", r.shared_with.len(), r.shared_with.join(", "))
+                    };
+                    let style = if r.shared_with.is_empty() {
+                        Style::default()
+                    } else {
+                        theme.role("flag")
+                    };
+                    Row::new(vec![
+                        Cell::from(r.kind),
+                        Cell::from(v(&r.value)),
+                        Cell::from(if r.events > 0 {
+                            r.events.to_string()
+                        } else {
+                            String::new()
+                        }),
+                        Cell::from(Span::styled(v(&shared), style)),
+                    ])
+                })
+                .collect();
+            let t = Table::new(
+                body,
+                [
+                    Constraint::Length(10),
+                    Constraint::Percentage(45),
+                    Constraint::Length(6),
+                    Constraint::Percentage(40),
+                ],
+            )
+            .header(
+                Row::new(vec!["kind", "value", "events", "shared with"])
+                    .style(theme.role("header")),
+            )
+            .row_highlight_style(theme.role("selected"));
+            f.render_stateful_widget(
+                t,
+                table,
+                &mut TableState::default().with_selected(Some(*cursor)),
+            );
+        }
+        View::Travel {
+            person,
+            travel,
+            cursor,
+        } => draw_travel(f, app, theme, inner, person, travel, *cursor),
+        View::Findings {
+            person,
+            findings,
+            cursor,
+            title,
+        } => {
+            let [head, list, detail] = Layout::vertical([
+                Constraint::Length(if person.is_empty() { 1 } else { 3 }),
+                Constraint::Min(3),
+                Constraint::Length(6),
+            ])
+            .areas(inner);
+            if person.is_empty() {
+                f.render_widget(Paragraph::new(v(title)).style(theme.role("header")), head);
+            } else {
+                f.render_widget(
+                    Paragraph::new(person_header(app, person)).wrap(Wrap { trim: true }),
+                    head,
+                );
+            }
+            let body: Vec<Row> = findings
+                .iter()
+                .map(|x| {
+                    Row::new(vec![
+                        Cell::from(Span::styled(x.severity.name(), theme.severity(x.severity))),
+                        Cell::from(x.detector),
+                        Cell::from(short_ts(x.first_seen)),
+                        Cell::from(v(&x.person)),
+                        Cell::from(v(&x.reason)),
+                    ])
+                })
+                .collect();
+            let t = Table::new(
+                body,
+                [
+                    Constraint::Length(8),
+                    Constraint::Length(26),
+                    Constraint::Length(11),
+                    Constraint::Length(12),
+                    Constraint::Min(20),
+                ],
+            )
+            .header(
+                Row::new(vec!["severity", "detector", "first", "person", "reason"])
+                    .style(theme.role("header")),
+            )
+            .row_highlight_style(theme.role("selected"));
+            f.render_stateful_widget(
+                t,
+                list,
+                &mut TableState::default().with_selected(Some(*cursor)),
+            );
+            if let Some(x) = findings.get(*cursor) {
+                let figures = serde_json::to_string(&x.figures).unwrap_or_default();
+                let text = vec![
+                    Line::styled(
+                        format!(
+                            "{} · {} · ATT&CK {} · {} evidence rows (Enter opens)",
+                            x.title,
+                            x.phase.name(),
+                            x.attack.join(", "),
+                            x.evidence.len()
+                        ),
+                        theme.role("header"),
+                    ),
+                    Line::from(v(&x.reason)),
+                    Line::styled(format!("figures: {}", v(&figures)), theme.role("muted")),
+                ];
+                f.render_widget(
+                    Paragraph::new(text)
+                        .wrap(Wrap { trim: true })
+                        .block(Block::default().borders(Borders::TOP)),
+                    detail,
+                );
+            }
+        }
+        View::Detail {
+            title,
+            lines,
+            cursor,
+        } => {
+            let text: Vec<Line> = lines
+                .iter()
+                .skip(*cursor)
+                .map(|l| Line::from(l.clone()))
+                .collect();
+            let [head, body] =
+                Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+            f.render_widget(
+                Paragraph::new(format!(
+                    "{} (line {}/{})",
+                    v(title),
+                    cursor + 1,
+                    lines.len()
+                ))
+                .style(theme.role("header")),
+                head,
+            );
+            f.render_widget(Paragraph::new(text), body);
+        }
+    }
+}
+
+fn event_table(
+    f: &mut Frame,
+    theme: &Theme,
+    area: Rect,
+    rows: &[EventRow],
+    cursor: usize,
+    with_person: bool,
+) {
+    // Only the visible window becomes table rows, however long the timeline.
+    let height = area.height.saturating_sub(1) as usize;
+    let start = cursor
+        .saturating_sub(height / 2)
+        .min(rows.len().saturating_sub(height));
+    let window = &rows[start..(start + height).min(rows.len())];
+    // Narrow terminals drop the source and country columns before squeezing the rest.
+    let wide = area.width >= 90;
+    let body: Vec<Row> = window
+        .iter()
+        .map(|r| {
+            let flag = if r.flagged > 0 {
+                Span::styled("!", theme.role("flag"))
+            } else {
+                Span::raw(" ")
+            };
+            let what = if r.object.is_empty() {
+                r.action.clone()
+            } else {
+                format!("{} · {}", r.action, r.object)
+            };
+            let mut cells = vec![
+                Cell::from(flag),
+                Cell::from(short_ts(r.ts)),
+                Cell::from(Span::styled(phase_mark(r.phase), theme.role("muted"))),
+            ];
+            if with_person {
+                cells.push(Cell::from(v(r.person.as_deref().unwrap_or("-"))));
+            }
+            if wide {
+                cells.push(Cell::from(v(&if r.app.is_empty() {
+                    r.table.clone()
+                } else {
+                    r.app.clone()
+                })));
+            }
+            cells.extend([Cell::from(v(&what)), Cell::from(v(&r.ip))]);
+            if wide {
+                cells.push(Cell::from(v(&r.country)));
+            }
+            Row::new(cells)
+        })
+        .collect();
+    let mut widths = vec![
+        Constraint::Length(1),
+        Constraint::Length(11),
+        Constraint::Length(4),
+    ];
+    let mut header = vec!["", "time (UTC)", "ph."];
+    if with_person {
+        widths.push(Constraint::Length(10));
+        header.push("person");
+    }
+    if wide {
+        widths.push(Constraint::Length(12));
+        header.push("source");
+    }
+    widths.extend([Constraint::Min(14), Constraint::Length(15)]);
+    header.extend(["action · object", "ip"]);
+    if wide {
+        widths.push(Constraint::Length(2));
+        header.push("cc");
+    }
+    let t = Table::new(body, widths)
+        .header(Row::new(header).style(theme.role("header")))
+        .row_highlight_style(theme.role("selected"));
+    let mut st = TableState::default().with_selected(if rows.is_empty() {
+        None
+    } else {
+        Some(cursor - start)
+    });
+    f.render_stateful_widget(t, area, &mut st);
+}
+
+fn draw_travel(
+    f: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    area: Rect,
+    person: &str,
+    travel: &super::data::Travel,
+    cursor: usize,
+) {
+    let [head, map, weekly, table] = Layout::vertical([
+        Constraint::Length(3),
+        Constraint::Percentage(45),
+        Constraint::Length(2),
+        Constraint::Min(4),
+    ])
+    .areas(area);
+    f.render_widget(
+        Paragraph::new(person_header(app, person)).wrap(Wrap { trim: true }),
+        head,
+    );
+    let map_style = theme.role("map").fg.unwrap_or(ratatui::style::Color::Reset);
+    let route = theme
+        .role("route")
+        .fg
+        .unwrap_or(ratatui::style::Color::Reset);
+    let bad = theme
+        .role("impossible")
+        .fg
+        .unwrap_or(ratatui::style::Color::Reset);
+    let canvas = Canvas::default()
+        .x_bounds([-180.0, 180.0])
+        .y_bounds([-60.0, 80.0])
+        .paint(|ctx| {
+            ctx.draw(&Map {
+                resolution: MapResolution::High,
+                color: map_style,
+            });
+            ctx.layer();
+            for (i, h) in travel.hops.iter().enumerate() {
+                let c = if h.verdict == "IMPOSSIBLE" {
+                    bad
+                } else {
+                    route
+                };
+                if i == cursor || h.verdict != "possible" {
+                    ctx.draw(&CLine {
+                        x1: h.from.1,
+                        y1: h.from.0,
+                        x2: h.to.1,
+                        y2: h.to.0,
+                        color: c,
+                    });
+                }
+            }
+            let coords: Vec<(f64, f64)> =
+                travel.points.iter().map(|(la, lo, _)| (*lo, *la)).collect();
+            ctx.draw(&Points {
+                coords: &coords,
+                color: route,
+            });
+            for (la, lo, name) in &travel.points {
+                ctx.print(
+                    *lo,
+                    *la,
+                    Span::styled(
+                        v(name.split(' ').next().unwrap_or("")),
+                        Style::default().add_modifier(Modifier::BOLD),
+                    ),
+                );
+            }
+        });
+    f.render_widget(canvas, map);
+    let weeks: Vec<String> = travel
+        .weekly
+        .iter()
+        .map(|(w, n)| format!("w{w}:{n}"))
+        .collect();
+    let impossible = travel
+        .hops
+        .iter()
+        .filter(|h| h.verdict == "IMPOSSIBLE")
+        .count();
+    let line = if travel.hire.is_some() {
+        format!(
+            "impossible hops per week since hire: {}",
+            if weeks.is_empty() {
+                "none".into()
+            } else {
+                weeks.join(" ")
+            }
+        )
+    } else {
+        "no hire date: weekly counts since hire need one".to_string()
+    };
+    f.render_widget(
+        Paragraph::new(vec![
+            Line::from(format!(
+                "{} located hops, {impossible} impossible",
+                travel.hops.len()
+            )),
+            Line::styled(line, theme.role("muted")),
+        ]),
+        weekly,
+    );
+    let body: Vec<Row> = travel
+        .hops
+        .iter()
+        .map(|h| {
+            let style = match h.verdict {
+                "IMPOSSIBLE" => theme.role("impossible"),
+                "possible" | "same IP" | "corporate egress" => theme.role("muted"),
+                _ => theme.role("medium"),
+            };
+            Row::new(vec![
+                Cell::from(short_ts(h.to_ts)),
+                Cell::from(v(&h.from_place)),
+                Cell::from(v(&h.to_place)),
+                Cell::from(format!("{:.0}", h.km)),
+                Cell::from(format!("{:.1}h", h.hours)),
+                Cell::from(if h.kmh.is_finite() {
+                    format!("{:.0}", h.kmh)
+                } else {
+                    "∞".into()
+                }),
+                Cell::from(Span::styled(h.verdict, style)),
+            ])
+        })
+        .collect();
+    let t = Table::new(
+        body,
+        [
+            Constraint::Length(11),
+            Constraint::Length(16),
+            Constraint::Length(16),
+            Constraint::Length(6),
+            Constraint::Length(6),
+            Constraint::Length(7),
+            Constraint::Min(10),
+        ],
+    )
+    .header(
+        Row::new(vec!["time", "from", "to", "km", "time", "km/h", "verdict"])
+            .style(theme.role("header")),
+    )
+    .row_highlight_style(theme.role("selected"));
+    f.render_stateful_widget(
+        t,
+        table,
+        &mut TableState::default().with_selected(if travel.hops.is_empty() {
+            None
+        } else {
+            Some(cursor)
+        }),
+    );
+}
+
+fn draw_help(f: &mut Frame, app: &App, theme: &Theme, body: Rect) {
+    let rect = centered(body, 94, 100);
+    f.render_widget(Clear, rect);
+    let mut lines = vec![
+        Line::styled("Views: timeline (t), entity (e), travel (v), findings (f); pivot (p) on an IP, account, device or domain.", theme.role("header")),
+        Line::styled("Enter drills in, q/Esc goes back, Q quits. Detectors run in the background: r, or : then 'run detector'.", theme.role("muted")),
+        Line::from(""),
+    ];
+    for (keys, desc) in app.keymap.help_lines() {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{keys:<16}"), theme.role("accent")),
+            Span::raw(desc),
+        ]));
+    }
+    f.render_widget(
+        Paragraph::new(lines).block(
+            Block::default()
+                .borders(Borders::ALL)
+                .title(" help (? or Esc closes) "),
+        ),
+        rect,
+    );
+}

@@ -1,0 +1,253 @@
+//! The workbench, driven by actions (not keys) and rendered into ratatui's TestBackend: every view
+//! at 80x24 and 120x40, held in insta snapshots.
+
+use hirescope::cli::{analyse, SourceArgs};
+use hirescope::detect::Config;
+use hirescope::ui::app::{Action, App, Focus, Overlay, View};
+use hirescope::ui::data::Workspace;
+use hirescope::ui::keymap::{Cmd, Keymap};
+use hirescope::ui::theme::Theme;
+use ratatui::backend::TestBackend;
+use ratatui::Terminal;
+use std::path::Path;
+use std::sync::{Arc, OnceLock};
+
+fn workspace() -> Arc<Workspace> {
+    static WS: OnceLock<Arc<Workspace>> = OnceLock::new();
+    WS.get_or_init(|| {
+        // Relative, so file paths shown in snapshots are the same in every clone.
+        let samples = Path::new("samples").to_path_buf();
+        let a = analyse(&[samples], &SourceArgs::default(), &Config::default(), &[]).unwrap();
+        Arc::new(Workspace::new(a))
+    })
+    .clone()
+}
+
+fn app() -> App {
+    let mut app = App::new(Config::default(), Keymap::default(), "default");
+    app.update(Action::Loaded(workspace()));
+    app
+}
+
+fn screen(app: &App, w: u16, h: u16) -> String {
+    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
+    let theme = Theme::load("default", false).unwrap();
+    t.draw(|f| hirescope::ui::render::draw(f, app, &theme))
+        .unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut s = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}
+
+fn keys(app: &mut App, cmds: &[Cmd]) {
+    for c in cmds {
+        app.update(Action::Key(*c));
+    }
+}
+
+macro_rules! both_sizes {
+    ($name:literal, $app:expr) => {
+        insta::assert_snapshot!(concat!($name, "_80x24"), screen(&$app, 80, 24));
+        insta::assert_snapshot!(concat!($name, "_120x40"), screen(&$app, 120, 40));
+    };
+}
+
+#[test]
+fn first_frame_while_loading() {
+    let app = App::new(Config::default(), Keymap::default(), "default");
+    let s = screen(&app, 80, 24);
+    assert!(s.contains("loading"));
+    both_sizes!("loading", app);
+}
+
+#[test]
+fn queue_and_timeline_of_the_top_person() {
+    let app = app();
+    assert_eq!(app.selected_person().as_deref(), Some("H900"));
+    assert!(matches!(app.stack.last(), Some(View::Timeline { .. })));
+    both_sizes!("timeline", app);
+}
+
+#[test]
+fn entity_travel_and_findings_views() {
+    let mut app = app();
+    keys(&mut app, &[Cmd::Entity]);
+    both_sizes!("entity", app);
+    keys(&mut app, &[Cmd::Travel]);
+    let s = screen(&app, 120, 40);
+    assert!(
+        s.contains("IMPOSSIBLE") && s.contains("impossible hops per week since hire"),
+        "{s}"
+    );
+    both_sizes!("travel", app);
+    keys(&mut app, &[Cmd::Findings]);
+    both_sizes!("findings", app);
+}
+
+#[test]
+fn findings_drill_to_evidence_and_detail_then_back() {
+    let mut app = app();
+    keys(&mut app, &[Cmd::Findings, Cmd::Enter]);
+    assert!(
+        matches!(app.stack.last(), Some(View::Evidence { .. })),
+        "Enter on a finding opens its evidence"
+    );
+    both_sizes!("evidence", app);
+    keys(&mut app, &[Cmd::Enter]);
+    assert!(matches!(app.stack.last(), Some(View::Detail { .. })));
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("row") && s.contains("Timestamp"), "{s}");
+    both_sizes!("detail", app);
+    keys(&mut app, &[Cmd::Back, Cmd::Back]);
+    assert!(matches!(app.stack.last(), Some(View::Findings { .. })));
+    assert!(!app.quit);
+}
+
+#[test]
+fn pivot_on_an_ip_opens_everyone_who_touched_it() {
+    let mut app = app();
+    keys(&mut app, &[Cmd::NextPane, Cmd::Pivot]);
+    let Some(View::Pivot {
+        key, people, rows, ..
+    }) = app.stack.last()
+    else {
+        panic!("no pivot view")
+    };
+    assert_eq!(key.label(), "IP 175.45.176.23");
+    assert!(
+        people.len() >= 3,
+        "the operator's address was used by several personas: {people:?}"
+    );
+    assert!(rows.iter().all(|r| r.ip == "175.45.176.23"));
+    both_sizes!("pivot", app);
+    keys(&mut app, &[Cmd::Back]);
+    assert!(matches!(app.stack.last(), Some(View::Timeline { .. })));
+}
+
+#[test]
+fn queue_navigation_and_quit_rules() {
+    let mut app = app();
+    keys(&mut app, &[Cmd::Down, Cmd::Down]);
+    assert_eq!(app.queue, 2);
+    keys(&mut app, &[Cmd::Bottom]);
+    assert_eq!(app.queue, workspace().analysis.ranked.len() - 1);
+    keys(&mut app, &[Cmd::Top, Cmd::PageDown]);
+    assert_eq!(app.queue, 10);
+    keys(&mut app, &[Cmd::NextPane]);
+    assert_eq!(app.focus, Focus::Main);
+    keys(&mut app, &[Cmd::Back]);
+    assert_eq!(
+        app.focus,
+        Focus::Queue,
+        "q at a root view returns to the queue first"
+    );
+    keys(&mut app, &[Cmd::Back]);
+    assert!(app.quit, "q at the root quits");
+    let mut app2 = self::app();
+    keys(&mut app2, &[Cmd::Findings, Cmd::Enter, Cmd::Quit]);
+    assert!(app2.quit, "Q quits from anywhere");
+}
+
+#[test]
+fn help_names_every_view_and_key() {
+    let mut app = app();
+    keys(&mut app, &[Cmd::Help]);
+    let s = screen(&app, 120, 40);
+    for word in [
+        "timeline", "entity", "travel", "findings", "pivot", "C-f", "C-c",
+    ] {
+        assert!(s.contains(word), "help lacks {word}");
+    }
+    both_sizes!("help", app);
+    keys(&mut app, &[Cmd::Back]);
+    assert!(matches!(app.overlay, Overlay::None));
+}
+
+#[test]
+fn search_finder_and_palette() {
+    let mut app = app();
+    keys(&mut app, &[Cmd::Search]);
+    for c in "docusign".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Submit);
+    let Some(View::Timeline { rows, cursor, .. }) = app.stack.last() else {
+        panic!()
+    };
+    assert_eq!(rows[*cursor].app, "DocuSign");
+    keys(&mut app, &[Cmd::SearchNext]);
+    keys(&mut app, &[Cmd::Finder]);
+    for c in "alex morgan".chars() {
+        app.update(Action::Input(c));
+    }
+    both_sizes!("finder", app);
+    app.update(Action::Submit);
+    assert_eq!(app.selected_person().as_deref(), Some("H901"));
+    keys(&mut app, &[Cmd::Palette]);
+    for c in "set threshold travel_min_kmh".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Submit);
+    assert!(matches!(app.overlay, Overlay::Prompt { .. }));
+    for c in "700".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Submit);
+    assert_eq!(app.config.travel_min_kmh, 700.0);
+}
+
+#[test]
+fn live_detectors_latest_request_wins_and_cancel() {
+    let mut app = app();
+    keys(&mut app, &[Cmd::RunAll]);
+    keys(&mut app, &[Cmd::RunAll]);
+    assert_eq!(app.requests.len(), 2);
+    let reqs = std::mem::take(&mut app.requests);
+    let ws = workspace();
+    let old = hirescope::ui::detect_job(&ws, &reqs[0]).unwrap();
+    let new = hirescope::ui::detect_job(&ws, &reqs[1]).unwrap();
+    app.update(old);
+    assert!(app.job.is_some(), "a stale result is dropped");
+    app.update(new);
+    assert!(app.job.is_none());
+    assert!(
+        app.message.contains("findings over whole data set"),
+        "{}",
+        app.message
+    );
+    // Person scope, then cancel before the result arrives.
+    keys(&mut app, &[Cmd::Scope, Cmd::RunAll, Cmd::Cancel]);
+    let req = app.requests.pop().unwrap();
+    app.update(hirescope::ui::detect_job(&ws, &req).unwrap());
+    assert!(app.message.contains("cancelled"), "{}", app.message);
+}
+
+#[test]
+fn too_small_terminal_says_so() {
+    let app = app();
+    let s = screen(&app, 60, 20);
+    assert!(s.contains("terminal too small"));
+}
+
+#[test]
+fn hostile_text_is_made_visible() {
+    let raw = "Bob\x1b]0;pwned\x07\x1b[2J\u{202e}";
+    let safe = hirescope::sanitize::visible(raw);
+    let mut t = Terminal::new(TestBackend::new(40, 1)).unwrap();
+    t.draw(|f| f.render_widget(ratatui::widgets::Paragraph::new(safe.to_string()), f.area()))
+        .unwrap();
+    let row: String = (0..40)
+        .map(|x| t.backend().buffer()[(x, 0)].symbol().to_string())
+        .collect();
+    assert!(
+        !row.contains('\x1b') && !row.contains('\u{202e}'),
+        "{row:?}"
+    );
+    assert!(row.starts_with("Bob␛]0;pwned␇␛[2J"), "{row:?}");
+}
