@@ -285,12 +285,12 @@ pub fn intel_hit() -> Expr {
 
 /// Anonymising network: anonymous proxy flag, IPCategory Risky, or IPTags Tor / Anonymous proxy.
 pub fn anonymising() -> Expr {
-    let tags = col("ip_tags").str().to_lowercase();
     col("anon_proxy")
         .eq(lit(true))
         .or(col("ip_category").eq(lit("Risky")))
-        .or(tags.clone().str().contains_literal(lit("tor")))
-        .or(tags.str().contains_literal(lit("anonymous proxy")))
+        .or(col("ip_tags")
+            .str()
+            .contains(lit(r"(?i)\btor\b|anonymous proxy"), false))
 }
 
 /// Events of people hired (by roster or inferred) from their hire onwards.

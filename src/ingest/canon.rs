@@ -202,8 +202,8 @@ impl TableBuilder {
 
     fn layout(&mut self, fields: &Fields) -> Vec<usize> {
         let key = fields.id;
-        if let Some(l) = self.layouts.get(&key) {
-            return l.clone();
+        if let Some(l) = self.layouts.remove(&key) {
+            return l; // handed back by `push` after use, so no copy per row
         }
         let mut out = Vec::with_capacity(fields.names.len());
         for name in &fields.names {
@@ -230,7 +230,6 @@ impl TableBuilder {
             };
             out.push(idx);
         }
-        self.layouts.insert(key, out.clone());
         out
     }
 
@@ -310,8 +309,13 @@ impl TableBuilder {
         });
         let ip_tags = row.get(K::IPTags);
         let tagged_anon = ip_tags.is_some_and(|t| {
-            let t = t.to_ascii_lowercase();
-            t.contains("anonymous proxy") || t.contains("tor")
+            // KQL-style whole terms: "Tor" is a tag, "Director" is not.
+            let has = |needle: &str| {
+                t.as_bytes()
+                    .windows(needle.len())
+                    .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
+            };
+            has("anonymous proxy") || crate::detect::terms::has(t, "tor")
         });
         let anon = row.get(K::IsAnonymousProxy).and_then(parse_bool);
         let anon = match (anon, tagged_anon) {
@@ -390,6 +394,12 @@ impl TableBuilder {
         t[S::ObjectId as usize].append_option(object_id.map(lower));
         t[S::Peer as usize].append_option(row.get(K::RecipientEmailAddress).map(lower));
         match (&ip, ip_text) {
+            // A plain IPv4 address is already in canonical form: no formatting per row.
+            (Some(std::net::IpAddr::V4(_)), Some(raw))
+                if raw.bytes().all(|b| b.is_ascii_digit() || b == b'.') =>
+            {
+                t[S::Ip as usize].append_value(raw)
+            }
             (Some(ip), _) => t[S::Ip as usize].append_value(ip.to_string()),
             (None, raw) => t[S::Ip as usize].append_option(raw),
         }
@@ -435,6 +445,7 @@ impl TableBuilder {
                 c.len = self.rows + 1;
             }
         }
+        self.layouts.insert(row.fields.id, layout);
         self.rows += 1;
         for c in &mut self.raw {
             if c.len < self.rows {

@@ -70,6 +70,29 @@ impl FileReport {
         }
     }
 
+    /// A report for the same file with nothing counted yet (for a chunk read on another thread).
+    pub(crate) fn empty_copy(&self) -> FileReport {
+        FileReport {
+            path: self.path.clone(),
+            format: self.format.clone(),
+            gzip: self.gzip,
+            role: self.role,
+            ..FileReport::new(Path::new(""))
+        }
+    }
+
+    /// Adds a chunk's counts and rejections to this report.
+    pub(crate) fn absorb(&mut self, other: FileReport) {
+        self.rows += other.rows;
+        for (t, n) in other.tables {
+            *self.tables.entry(t).or_default() += n;
+        }
+        self.rejected_count += other.rejected_count;
+        let room = MAX_LISTED_REJECTIONS.saturating_sub(self.rejected.len());
+        self.rejected.extend(other.rejected.into_iter().take(room));
+        self.notes.extend(other.notes);
+    }
+
     pub fn reject(&mut self, line: u64, column: impl Into<String>, reason: impl Into<String>) {
         self.rejected_count += 1;
         if self.rejected.len() < MAX_LISTED_REJECTIONS {
@@ -113,6 +136,43 @@ impl Dataset {
     }
 }
 
+/// Stacks frames of one table whose vendor columns may differ (null-filled where a piece lacks
+/// one), and numbers the rows afresh.
+fn stack(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
+    let mut names: Vec<PlSmallStr> = Vec::new();
+    for f in &frames {
+        for n in f.get_column_names() {
+            if !names.contains(n) {
+                names.push(n.clone());
+            }
+        }
+    }
+    let mut out: Option<DataFrame> = None;
+    for f in frames {
+        let h = f.height();
+        let cols: Vec<Column> = names
+            .iter()
+            .map(|n| {
+                f.column(n)
+                    .cloned()
+                    .unwrap_or_else(|_| Column::full_null(n.clone(), h, &DataType::String))
+            })
+            .collect();
+        let aligned = DataFrame::new(h, cols)?;
+        match &mut out {
+            None => out = Some(aligned),
+            Some(o) => {
+                o.vstack_mut(&aligned)?;
+            }
+        }
+    }
+    let mut df = out.unwrap_or_default();
+    let n = df.height() as i64;
+    df.with_column(Column::new("row".into(), (0..n).collect::<Vec<i64>>()))?;
+    df.rechunk_mut();
+    Ok(df)
+}
+
 /// Reads every input. Never fails as a whole: what cannot be read is reported in `files`.
 pub fn load(inputs: &Inputs) -> Dataset {
     let mut loader = Loader::default();
@@ -140,6 +200,8 @@ pub fn load(inputs: &Inputs) -> Dataset {
 #[derive(Default)]
 pub(crate) struct Loader {
     builders: BTreeMap<TableKind, TableBuilder>,
+    /// Frames finished by chunk readers, stacked with the builders' rows at the end.
+    pieces: BTreeMap<TableKind, Vec<DataFrame>>,
     files: Vec<FileReport>,
     roster: Roster,
     intel: Intel,
@@ -184,20 +246,61 @@ impl Loader {
         match builder.push(row, file, line) {
             Ok(()) => {
                 report.rows += 1;
-                *report.tables.entry(kind.name().to_string()).or_default() += 1;
+                // No allocation per row: the entry exists after the table's first row.
+                match report.tables.get_mut(kind.name()) {
+                    Some(n) => *n += 1,
+                    None => {
+                        report.tables.insert(kind.name().to_string(), 1);
+                    }
+                }
             }
             Err(e) => report.reject(line, e.column, e.reason),
         }
     }
 
-    fn finish(self) -> Dataset {
+    /// Takes over a chunk reader's rows as finished frames.
+    pub(crate) fn absorb(&mut self, other: Loader) {
+        for (kind, b) in other.builders {
+            if b.rows() > 0 {
+                if let Ok(df) = b.finish() {
+                    self.pieces.entry(kind).or_default().push(df);
+                }
+            }
+        }
+        for (kind, mut frames) in other.pieces {
+            self.pieces.entry(kind).or_default().append(&mut frames);
+        }
+    }
+
+    fn finish(mut self) -> Dataset {
         let mut tables = BTreeMap::new();
         let mut files = self.files;
-        for (kind, b) in self.builders {
-            if b.rows() == 0 {
+        let mut kinds: Vec<TableKind> = self.builders.keys().copied().collect();
+        kinds.extend(self.pieces.keys().copied());
+        kinds.sort();
+        kinds.dedup();
+        for kind in kinds {
+            let mut frames = Vec::new();
+            if let Some(b) = self.builders.remove(&kind) {
+                if b.rows() > 0 {
+                    frames.push(b.finish());
+                }
+            }
+            frames.extend(
+                self.pieces
+                    .remove(&kind)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(Ok),
+            );
+            if frames.is_empty() {
                 continue;
             }
-            match b.finish() {
+            match frames
+                .into_iter()
+                .collect::<PolarsResult<Vec<_>>>()
+                .and_then(stack)
+            {
                 Ok(df) => {
                     tables.insert(kind, df);
                 }

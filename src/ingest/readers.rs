@@ -143,19 +143,176 @@ fn read_csv(
         );
         return;
     }
+    let body_start = rdr.position().byte() as usize;
+    let rest = &body[body_start..];
+    let rows_seen = if role == Role::Events && rest.len() >= PARALLEL_MIN_BYTES && threads() > 1 {
+        let header_lines = count_newlines(&body[..body_start]);
+        in_parallel(
+            loader,
+            report,
+            rest,
+            &csv_chunks(rest, threads()),
+            header_lines,
+            |sub, chunk, offset, rep| {
+                csv_records(sub, chunk, offset, &headers, &fields, role, file, rep)
+            },
+        )
+    } else {
+        let header_lines = count_newlines(&body[..body_start]);
+        csv_records(
+            loader,
+            rest,
+            header_lines,
+            &headers,
+            &fields,
+            role,
+            file,
+            report,
+        )
+    };
+    if rows_seen == 0 {
+        report
+            .notes
+            .push("header only: the file has no rows".into());
+    }
+}
+
+/// Files larger than this are read by several threads, a chunk each.
+const PARALLEL_MIN_BYTES: usize = 8 << 20;
+
+fn threads() -> usize {
+    std::thread::available_parallelism()
+        .map(|n| n.get())
+        .unwrap_or(1)
+        .min(8)
+}
+
+fn count_newlines(bytes: &[u8]) -> u64 {
+    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// Cuts CSV text into about `n` chunks at record boundaries: a newline outside quotes (RFC 4180
+/// quoting keeps the count of quote characters even outside a quoted field).
+fn csv_chunks(bytes: &[u8], n: usize) -> Vec<std::ops::Range<usize>> {
+    let mut cuts = vec![0];
+    let mut quotes_before = 0usize;
+    let mut scanned = 0usize;
+    for k in 1..n {
+        let target = bytes.len() * k / n;
+        if target <= *cuts.last().unwrap_or(&0) {
+            continue;
+        }
+        quotes_before += bytes[scanned..target]
+            .iter()
+            .filter(|&&b| b == b'"')
+            .count();
+        let mut inside = quotes_before % 2 == 1;
+        let mut i = target;
+        while i < bytes.len() {
+            match bytes[i] {
+                b'"' => inside = !inside,
+                b'\n' if !inside => break,
+                _ => {}
+            }
+            i += 1;
+        }
+        quotes_before += bytes[target..i.min(bytes.len())]
+            .iter()
+            .filter(|&&b| b == b'"')
+            .count();
+        scanned = i.min(bytes.len());
+        if i + 1 < bytes.len() {
+            cuts.push(i + 1);
+        }
+    }
+    cuts.push(bytes.len());
+    cuts.windows(2)
+        .map(|w| w[0]..w[1])
+        .filter(|r| !r.is_empty())
+        .collect()
+}
+
+/// Reads chunks of one file on several threads, each into a loader of its own, then merges the
+/// frames and the accounts in chunk order. `read` gets a chunk and the number of lines before it
+/// in the file, and returns the rows it saw.
+fn in_parallel<F>(
+    loader: &mut Loader,
+    report: &mut FileReport,
+    bytes: &[u8],
+    chunks: &[std::ops::Range<usize>],
+    first_line: u64,
+    read: F,
+) -> usize
+where
+    F: Fn(&mut Loader, &[u8], u64, &mut FileReport) -> usize + Sync,
+{
+    let mut offsets = Vec::with_capacity(chunks.len());
+    let mut lines = first_line;
+    let mut at = 0;
+    for r in chunks {
+        lines += count_newlines(&bytes[at..r.start]);
+        at = r.start;
+        offsets.push(lines);
+    }
+    let results: Vec<(Loader, FileReport, usize)> = std::thread::scope(|scope| {
+        let handles: Vec<_> = chunks
+            .iter()
+            .zip(offsets)
+            .map(|(range, offset)| {
+                let read = &read;
+                let mut rep = report.empty_copy();
+                let chunk = &bytes[range.clone()];
+                scope.spawn(move || {
+                    let mut sub = Loader::default();
+                    let n = read(&mut sub, chunk, offset, &mut rep);
+                    (sub, rep, n)
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a reader thread panicked"))
+            .collect()
+    });
+    let mut seen = 0;
+    for (sub, rep, n) in results {
+        seen += n;
+        report.absorb(rep);
+        loader.absorb(sub);
+    }
+    seen
+}
+
+/// The records of a CSV body (no header), with `line_offset` lines before it in the file.
+#[allow(clippy::too_many_arguments)]
+fn csv_records(
+    loader: &mut Loader,
+    body: &[u8],
+    line_offset: u64,
+    headers: &[String],
+    fields: &Fields,
+    role: Role,
+    file: usize,
+    report: &mut FileReport,
+) -> usize {
+    let mut rdr = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(body);
+    let mut rec = csv::ByteRecord::new();
     let mut rows_seen = 0usize;
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0);
+                let line = e.position().map(|p| p.line()).unwrap_or(0) + line_offset;
                 report.reject(line, "", format!("CSV does not parse: {e}"));
                 continue;
             }
         }
         rows_seen += 1;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0);
+        let line = rec.position().map(|p| p.line()).unwrap_or(0) + line_offset;
         if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
             continue; // a blank line
         }
@@ -200,24 +357,24 @@ fn read_csv(
             Role::Roster => {
                 let vals: Vec<Option<String>> = raw.iter().map(|s| Some(s.to_string())).collect();
                 let source = report.path.clone();
-                match loader.roster.push_row(&headers, &vals, &source, line) {
+                match loader.roster.push_row(headers, &vals, &source, line) {
                     Ok(()) => report.rows += 1,
                     Err((col, reason)) => report.reject(line, col, reason),
                 }
             }
             Role::Intel => intel_row(
                 loader,
-                &headers,
+                headers,
                 &raw.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>(),
                 line,
                 report,
             ),
             _ => {
                 let mut values = Vec::with_capacity(fields.names.len());
-                merge_twins(&fields, &raw, &mut values);
+                merge_twins(fields, &raw, &mut values);
                 loader.event(
                     &Row {
-                        fields: &fields,
+                        fields,
                         values: &values,
                     },
                     None,
@@ -228,11 +385,7 @@ fn read_csv(
             }
         }
     }
-    if rows_seen == 0 {
-        report
-            .notes
-            .push("header only: the file has no rows".into());
-    }
+    rows_seen
 }
 
 fn intel_row(
@@ -437,6 +590,40 @@ fn get_ci<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
         .map(|(_, v)| v)
 }
 
+/// JSON Lines: each line a record, rejected alone when it does not parse.
+fn json_lines(
+    loader: &mut Loader,
+    body: &[u8],
+    line_offset: u64,
+    forced: Option<Role>,
+    file: usize,
+    report: &mut FileReport,
+) -> usize {
+    let mut rows = JsonRows {
+        loader,
+        file,
+        fields: JsonFields::default(),
+        role: forced,
+    };
+    let mut seen = 0;
+    for (n, line) in body.split(|&b| b == b'\n').enumerate() {
+        let line_no = n as u64 + 1 + line_offset;
+        if line.iter().all(u8::is_ascii_whitespace) {
+            continue;
+        }
+        seen += 1;
+        match serde_json::from_slice::<Value>(line) {
+            Ok(v) => rows.value(&v, None, line_no, report),
+            Err(e) => report.reject(
+                line_no,
+                format!("column {}", e.column()),
+                format!("JSON does not parse: {e}"),
+            ),
+        }
+    }
+    seen
+}
+
 fn read_json(
     loader: &mut Loader,
     bytes: &[u8],
@@ -465,19 +652,34 @@ fn read_json(
     };
     if first_whole == Some(true) && more_lines {
         report.format = "jsonl".into();
-        for (n, line) in body.split(|&b| b == b'\n').enumerate() {
-            let line_no = n as u64 + 1;
-            if line.iter().all(u8::is_ascii_whitespace) {
-                continue;
+        if body.len() >= PARALLEL_MIN_BYTES && threads() > 1 && forced.is_none() {
+            // Records never span lines, so any newline is a chunk boundary.
+            let n = threads();
+            let mut cuts = vec![0];
+            for k in 1..n {
+                let target = body.len() * k / n;
+                if let Some(nl) = body[target..].iter().position(|&b| b == b'\n') {
+                    if target + nl + 1 > *cuts.last().unwrap_or(&0) {
+                        cuts.push(target + nl + 1);
+                    }
+                }
             }
-            match serde_json::from_slice::<Value>(line) {
-                Ok(v) => rows.value(&v, None, line_no, report),
-                Err(e) => report.reject(
-                    line_no,
-                    format!("column {}", e.column()),
-                    format!("JSON does not parse: {e}"),
-                ),
-            }
+            cuts.push(body.len());
+            let chunks: Vec<_> = cuts
+                .windows(2)
+                .map(|w| w[0]..w[1])
+                .filter(|r| !r.is_empty())
+                .collect();
+            in_parallel(
+                rows.loader,
+                report,
+                body,
+                &chunks,
+                0,
+                |sub, chunk, offset, rep| json_lines(sub, chunk, offset, None, file, rep),
+            );
+        } else {
+            json_lines(rows.loader, body, 0, forced, file, report);
         }
         return;
     }

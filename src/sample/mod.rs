@@ -680,7 +680,10 @@ pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
             home,
         ));
     }
-    let per_day = (opts.events / (days as usize * staff.len()).max(1)).max(3);
+    // A working day is about four events (sign-in, Teams, mail) plus the files read; staff work on
+    // weekdays and a fifth of them at weekends, 0.77 of all days. Size the reading to the target.
+    let work_days = (days as f64 * staff.len() as f64 * 0.771).max(1.0);
+    let reads = ((opts.events as f64 / work_days) - 4.0).max(1.0);
     for day in 0..days {
         let weekday = (day + 1) % 7 < 5; // the window starts on a Monday
         for (i, s) in staff.clone().iter().enumerate() {
@@ -689,7 +692,9 @@ pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
             }
             let office = OFFICES[i % OFFICES.len()];
             let n = if i % 3 == 0 { s.home } else { office };
-            let downloads = (per_day.saturating_sub(5) / 2 + w.rng.below(3) as usize).max(1);
+            let downloads = (reads as usize + w.rng.below(3) as usize)
+                .saturating_sub(1)
+                .max(1);
             // Staff member 1 is an honest heavy reader: the team's documentation owner.
             let downloads = if i == 1 {
                 downloads * 6 + 20

@@ -318,3 +318,65 @@ fn roster_and_intel_recognised_by_content_in_a_directory() {
         .match_ip(&"2001:db8::5".parse().unwrap())
         .is_some());
 }
+
+#[test]
+fn large_files_read_in_chunks_keep_every_row_and_true_line_numbers() {
+    // Over the 8 MiB threshold, with multi-line quoted cells that a naive newline split would cut.
+    let mut csv = String::from("Timestamp,ApplicationId,ActionType,AccountId,RawEventData\n");
+    let mut line = 2u64;
+    let mut bad_line = 0;
+    let n = 60_000;
+    for i in 0..n {
+        if i == n * 3 / 4 {
+            bad_line = line;
+            csv.push_str("not a time,1,X,a@b.io,\"{}\"\n");
+            line += 1;
+            continue;
+        }
+        csv.push_str(&format!("2024-01-01T00:00:{:02}Z,1,FileDownloaded,user{i}@b.io,\"{{\"\"k\"\":\n\"\"{}\"\"}}\"\n", i % 60, "x".repeat(120)));
+        line += 2;
+    }
+    assert!(csv.len() > 9 << 20);
+    let (_d, data) = load_bytes("big.csv", csv.as_bytes());
+    assert_eq!(rows(&data, T::CloudAppEvents), n - 1);
+    let f = &data.files[0];
+    assert_eq!(f.rejected_count, 1);
+    assert_eq!(
+        f.rejected[0].line, bad_line,
+        "line numbers continue across chunks"
+    );
+    let accounts = texts(&data, T::CloudAppEvents, "account");
+    assert_eq!(accounts[0].as_deref(), Some("user0@b.io"));
+    assert_eq!(
+        accounts[n - 2].as_deref(),
+        Some(format!("user{}@b.io", n - 1).as_str()),
+        "chunks are stacked in file order"
+    );
+    let rows_col: Vec<i64> = data
+        .table(T::CloudAppEvents)
+        .unwrap()
+        .column("row")
+        .unwrap()
+        .i64()
+        .unwrap()
+        .iter()
+        .flatten()
+        .collect();
+    assert_eq!(
+        rows_col,
+        (0..(n as i64 - 1)).collect::<Vec<_>>(),
+        "rows are numbered afresh"
+    );
+
+    let mut jsonl = String::new();
+    for i in 0..n {
+        if i == n / 2 + 7 {
+            jsonl.push_str("{broken\n");
+            continue;
+        }
+        jsonl.push_str(&format!("{{\"Timestamp\":\"2024-01-01T00:00:00Z\",\"ApplicationId\":1,\"ActionType\":\"X\",\"AccountId\":\"u{i}@b.io\",\"Pad\":\"{}\"}}\n", "y".repeat(100)));
+    }
+    let (_d, data) = load_bytes("big.jsonl", jsonl.as_bytes());
+    assert_eq!(rows(&data, T::CloudAppEvents), n - 1);
+    assert_eq!(data.files[0].rejected[0].line, (n / 2 + 8) as u64);
+}
