@@ -16,8 +16,8 @@ d = sys.argv[1] if len(sys.argv) > 1 else "target/bench-data/sample-1000000"
 
 LOAD = f"""
 CREATE OR REPLACE TABLE cae AS SELECT * FROM read_csv('{d}/defender_cloudappevents.csv', all_varchar=true);
-CREATE OR REPLACE TABLE entra AS SELECT * FROM read_json('{d}/defender_entraidsignins.jsonl', format='newline_delimited');
-CREATE OR REPLACE TABLE office AS SELECT * FROM read_json('{d}/sentinel_officeactivity.jsonl', format='newline_delimited');
+CREATE OR REPLACE TABLE entra AS SELECT * FROM read_json('{d}/defender_entraidsignins.jsonl', format='newline_delimited', sample_size=-1);
+CREATE OR REPLACE TABLE office AS SELECT * FROM read_json('{d}/sentinel_officeactivity.jsonl', format='newline_delimited', sample_size=-1);
 CREATE OR REPLACE TABLE roster AS SELECT * FROM read_csv('{d}/hr_roster.csv', all_varchar=true);
 """
 

@@ -1011,7 +1011,7 @@ pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
     )?;
 
     // --- The fraudulent hires at work.
-    let shared_device = "5f3c9a10-7d2e-4b61-9a0f-lapfarm00001".to_string();
+    let shared_device = "5f3c9a10-7d2e-4b61-9a0f-3c1e7a90f001".to_string();
     for p in [&daniel, &alex] {
         let p = p.clone();
         let hd = p.hire_day.unwrap_or(hire_day);

@@ -369,6 +369,40 @@ impl App {
         }
     }
 
+    /// Takes a new workspace (first load, findings arriving, a rerun) without losing the analyst's
+    /// place: the same person stays selected, the root view is rebuilt and drilled views stay.
+    fn replace_workspace(&mut self, ws: Arc<Workspace>) {
+        let keep = self.selected_person();
+        let had = self.ws.is_some();
+        self.ws = Some(ws);
+        self.queue = keep
+            .as_ref()
+            .and_then(|p| {
+                self.ws
+                    .as_ref()?
+                    .analysis
+                    .ranked
+                    .iter()
+                    .position(|r| &r.person.key == p)
+            })
+            .unwrap_or(0);
+        let kind = match self.stack.first().map(|v| v.name()) {
+            Some("entity") => Cmd::Entity,
+            Some("travel") => Cmd::Travel,
+            Some("findings") => Cmd::Findings,
+            _ => self.person_view,
+        };
+        let same = had && keep.is_some() && keep == self.selected_person();
+        match (
+            same,
+            self.selected_person()
+                .and_then(|p| self.person_view(kind, &p)),
+        ) {
+            (true, Some(root)) if !self.stack.is_empty() => self.stack[0] = root,
+            _ => self.show_person(kind),
+        }
+    }
+
     fn move_cursor(&mut self, delta: isize, absolute: Option<usize>) {
         if self.focus == Focus::Queue {
             let n = self.ws.as_ref().map_or(0, |w| w.analysis.ranked.len());
@@ -683,9 +717,7 @@ impl App {
                     ws.analysis.ranked.len(),
                     n
                 );
-                self.ws = Some(ws);
-                self.queue = 0;
-                self.show_person(self.person_view);
+                self.replace_workspace(ws);
             }
             Action::DetectDone {
                 generation,
@@ -711,28 +743,7 @@ impl App {
                     elapsed_ms
                 );
                 match workspace {
-                    Some(ws) => {
-                        let keep = self.selected_person();
-                        self.ws = Some(ws);
-                        if let Some(i) = keep.and_then(|p| {
-                            self.ws
-                                .as_ref()?
-                                .analysis
-                                .ranked
-                                .iter()
-                                .position(|r| r.person.key == p)
-                        }) {
-                            self.queue = i;
-                        }
-                        let top = self.stack.first().map(|v| v.name());
-                        let kind = match top {
-                            Some("entity") => Cmd::Entity,
-                            Some("travel") => Cmd::Travel,
-                            Some("findings") => Cmd::Findings,
-                            _ => Cmd::Timeline,
-                        };
-                        self.show_person(kind);
-                    }
+                    Some(ws) => self.replace_workspace(ws),
                     None => self.stack.push(View::Findings {
                         person: String::new(),
                         findings,

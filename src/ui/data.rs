@@ -9,6 +9,7 @@ use crate::ingest::TableKind;
 use crate::sanitize::visible;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::sync::Arc;
 
 /// The loaded investigation with indexes the views need.
 pub struct Workspace {
@@ -17,6 +18,113 @@ pub struct Workspace {
     pub ranges: HashMap<String, (usize, usize)>,
     /// Findings that cite each evidence row.
     pub cited: HashMap<(String, i64), Vec<usize>>,
+    /// Where each IP, account and device occurs, so pivots and "who else" never scan the frame.
+    pub index: Arc<EventIndex>,
+}
+
+/// Row positions of every value of the pivotable columns, built once per loaded data set.
+pub struct EventIndex {
+    /// Per row, the person (index into `persons`).
+    person_of_row: Vec<Option<u32>>,
+    persons: Vec<String>,
+    ts: Vec<i64>,
+    rows: HashMap<(u8, String), Vec<u32>>,
+}
+
+const IX_IP: u8 = 0;
+const IX_ACCOUNT: u8 = 1;
+const IX_DEVICE: u8 = 2;
+const IX_ISP: u8 = 3;
+
+impl EventIndex {
+    pub fn build(events: &DataFrame) -> EventIndex {
+        let persons_col = strs(events, "person");
+        let mut persons: Vec<String> = Vec::new();
+        let mut person_id: HashMap<String, u32> = HashMap::new();
+        let person_of_row = persons_col
+            .into_iter()
+            .map(|p| {
+                p.map(|p| {
+                    let next = persons.len() as u32;
+                    *person_id.entry(p.clone()).or_insert_with(|| {
+                        persons.push(p);
+                        next
+                    })
+                })
+            })
+            .collect();
+        let mut rows: HashMap<(u8, String), Vec<u32>> = HashMap::new();
+        for (kind, column) in [
+            (IX_IP, "ip"),
+            (IX_ACCOUNT, "account"),
+            (IX_ACCOUNT, "peer"),
+            (IX_ACCOUNT, "object_id"),
+            (IX_DEVICE, "device_id"),
+            (IX_ISP, "isp"),
+        ] {
+            let Ok(c) = events.column(column).and_then(|c| c.str().cloned()) else {
+                continue;
+            };
+            for (i, v) in c.iter().enumerate() {
+                if let Some(v) = v {
+                    match rows.get_mut(&(kind, v.to_string())) {
+                        Some(list) => {
+                            if list.last() != Some(&(i as u32)) {
+                                list.push(i as u32);
+                            }
+                        }
+                        None => {
+                            rows.insert((kind, v.to_string()), vec![i as u32]);
+                        }
+                    }
+                }
+            }
+        }
+        let ts = ints(events, "ts_ms")
+            .into_iter()
+            .map(|t| t.unwrap_or(0))
+            .collect();
+        EventIndex {
+            person_of_row,
+            persons,
+            ts,
+            rows,
+        }
+    }
+
+    /// Rows where a value occurs, in time order.
+    fn rows_of(&self, kind: u8, value: &str) -> Vec<u32> {
+        let mut r = self
+            .rows
+            .get(&(kind, value.to_string()))
+            .cloned()
+            .unwrap_or_default();
+        r.sort_by_key(|&i| (self.ts[i as usize], i));
+        r.dedup();
+        r
+    }
+
+    /// The people, other than `person`, whose events carry a value.
+    fn others(&self, kind: u8, value: &str, person: &str) -> Vec<String> {
+        let mut ids: Vec<u32> = self
+            .rows
+            .get(&(kind, value.to_string()))
+            .map(|r| {
+                r.iter()
+                    .filter_map(|&i| self.person_of_row[i as usize])
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort();
+        ids.dedup();
+        let mut out: Vec<String> = ids
+            .into_iter()
+            .map(|i| self.persons[i as usize].clone())
+            .filter(|p| p != person)
+            .collect();
+        out.sort();
+        out
+    }
 }
 
 fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
@@ -49,6 +157,12 @@ fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
 
 impl Workspace {
     pub fn new(analysis: Analysis) -> Workspace {
+        let index = Arc::new(EventIndex::build(&analysis.model.events));
+        Workspace::with_index(analysis, index)
+    }
+
+    /// A workspace over the same events as an earlier one (new findings): its index still holds.
+    pub fn with_index(analysis: Analysis, index: Arc<EventIndex>) -> Workspace {
         let persons = strs(&analysis.model.events, "person");
         let mut ranges: HashMap<String, (usize, usize)> = HashMap::new();
         let mut i = 0;
@@ -71,6 +185,7 @@ impl Workspace {
             analysis,
             ranges,
             cited,
+            index,
         }
     }
 
@@ -292,40 +407,24 @@ pub fn entities(ws: &Workspace, person: &str) -> Vec<EntityRow> {
     out
 }
 
-/// For each value, the other people whose events carry it (a Polars filter over the whole frame).
+/// For each value, the other people whose events carry it (from the index: no scan).
 fn sharers(
     ws: &Workspace,
     column: &str,
     values: &[String],
     person: &str,
 ) -> HashMap<String, Vec<String>> {
-    let mut out: HashMap<String, Vec<String>> = HashMap::new();
-    if values.is_empty() {
-        return out;
-    }
-    let found = ws
-        .analysis
-        .model
-        .events
-        .clone()
-        .lazy()
-        .filter(
-            crate::detect::is_in_list(column, values.to_vec()).and(col("person").neq(lit(person))),
-        )
-        .select([col(column).alias("v"), col("person")])
-        .unique(None, UniqueKeepStrategy::Any)
-        .collect();
-    if let Ok(df) = found {
-        for (v, p) in strs(&df, "v").into_iter().zip(strs(&df, "person")) {
-            if let (Some(v), Some(p)) = (v, p) {
-                out.entry(v).or_default().push(p);
-            }
-        }
-    }
-    for v in out.values_mut() {
-        v.sort();
-    }
-    out
+    let kind = match column {
+        "ip" => IX_IP,
+        "device_id" => IX_DEVICE,
+        "isp" => IX_ISP,
+        _ => IX_ACCOUNT,
+    };
+    values
+        .iter()
+        .map(|v| (v.clone(), ws.index.others(kind, v, person)))
+        .filter(|(_, o)| !o.is_empty())
+        .collect()
 }
 
 #[derive(Clone, Debug)]
@@ -522,30 +621,37 @@ impl PivotKey {
 
 /// Everything that touched a pivot value, and everyone.
 pub fn pivot(ws: &Workspace, key: &PivotKey) -> (Vec<EventRow>, Vec<String>) {
-    let filter = match key {
-        PivotKey::Ip(v) => col("ip").eq(lit(v.clone())),
-        PivotKey::Account(v) => col("account")
-            .eq(lit(v.clone()))
-            .or(col("peer").eq(lit(v.clone())))
-            .or(col("object_id").eq(lit(v.clone()))),
-        PivotKey::Device(v) => col("device_id").eq(lit(v.clone())),
-        PivotKey::Domain(v) => {
+    let indexed = match key {
+        PivotKey::Ip(v) => Some(ws.index.rows_of(IX_IP, v)),
+        PivotKey::Account(v) => Some(ws.index.rows_of(IX_ACCOUNT, v)),
+        PivotKey::Device(v) => Some(ws.index.rows_of(IX_DEVICE, v)),
+        PivotKey::Domain(_) => None,
+    };
+    let df = match (indexed, key) {
+        (Some(rows), _) => {
+            let idx = IdxCa::from_vec(
+                "idx".into(),
+                rows.into_iter().map(|r| r as IdxSize).collect(),
+            );
+            ws.analysis.model.events.take(&idx)
+        }
+        (None, PivotKey::Domain(v)) => {
             let suffix = format!("@{v}");
-            col("account")
+            let filter = col("account")
                 .str()
                 .ends_with(lit(suffix.clone()))
-                .or(col("peer").str().ends_with(lit(suffix)))
+                .or(col("peer").str().ends_with(lit(suffix)));
+            ws.analysis
+                .model
+                .events
+                .clone()
+                .lazy()
+                .filter(filter)
+                .sort(["ts_ms"], SortMultipleOptions::default())
+                .collect()
         }
+        (None, _) => ws.analysis.model.events.clone().lazy().limit(0).collect(),
     };
-    let df = ws
-        .analysis
-        .model
-        .events
-        .clone()
-        .lazy()
-        .filter(filter)
-        .sort(["ts_ms"], SortMultipleOptions::default())
-        .collect();
     let rows = df.map(|d| event_rows(ws, &d)).unwrap_or_default();
     let people: BTreeSet<String> = rows.iter().filter_map(|r| r.person.clone()).collect();
     (rows, people.into_iter().collect())

@@ -154,21 +154,33 @@ fn load(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Actio
             return;
         }
     };
+    // The people appear at once, ranked by nothing yet; findings and risk follow.
+    let first = Workspace::new(Analysis {
+        data: data.clone(),
+        model: model.clone(),
+        findings: Vec::new(),
+        ranked: crate::score::rank(&model.people, &[]),
+        errors: Vec::new(),
+    });
+    let index = first.index.clone();
+    let _ = tx.send(Action::Loaded(Arc::new(first)));
     let _ = tx.send(Action::Loading(format!(
-        "{} people; running detectors",
+        "{} people; running the detectors",
         model.people.len()
     )));
     let (findings, errors) = crate::detect::run(&model, &data, &config, &[]);
     let ranked = crate::score::rank(&model.people, &findings);
-    let ws = Workspace::new(Analysis {
-        data,
-        model,
-        findings,
-        ranked,
-        errors,
-    });
+    let ws = Workspace::with_index(
+        Analysis {
+            data,
+            model,
+            findings,
+            ranked,
+            errors,
+        },
+        index,
+    );
     let _ = tx.send(Action::Loaded(Arc::new(ws)));
-    let _ = tx.send(Action::Loading(String::new()));
     let _ = started;
 }
 
@@ -224,13 +236,16 @@ pub fn detect_job(ws: &Workspace, req: &Request) -> Option<Action> {
     // A full rerun over everything replaces the investigation's findings and ranking.
     let workspace = (*scope == Scope::All && ids.is_empty()).then(|| {
         let ranked = crate::score::rank(&a.model.people, &findings);
-        Arc::new(Workspace::new(Analysis {
-            data: a.data.clone(),
-            model: a.model.clone(),
-            findings: findings.clone(),
-            ranked,
-            errors: errors.clone(),
-        }))
+        Arc::new(Workspace::with_index(
+            Analysis {
+                data: a.data.clone(),
+                model: a.model.clone(),
+                findings: findings.clone(),
+                ranked,
+                errors: errors.clone(),
+            },
+            ws.index.clone(),
+        ))
     });
     Some(Action::DetectDone {
         generation: *generation,

@@ -251,3 +251,45 @@ fn hostile_text_is_made_visible() {
     );
     assert!(row.starts_with("Bob␛]0;pwned␇␛[2J"), "{row:?}");
 }
+
+#[test]
+fn findings_arriving_after_the_people_keep_the_analysts_place() {
+    let full = workspace();
+    let mut bare = full.analysis.clone();
+    bare.findings.clear();
+    bare.ranked = hirescope::score::rank(&bare.model.people, &[]);
+    let mut app = App::new(Config::default(), Keymap::default(), "default");
+    app.update(Action::Loaded(Arc::new(Workspace::new(bare))));
+    assert!(
+        !app.stack.is_empty(),
+        "the people and their timelines appear before the findings"
+    );
+    // The analyst picks Daniel Kim and drills into a row while the detectors run.
+    let at = app
+        .ws
+        .as_ref()
+        .unwrap()
+        .analysis
+        .ranked
+        .iter()
+        .position(|r| r.person.key == "H900")
+        .unwrap();
+    app.queue = at;
+    app.update(Action::Key(Cmd::Timeline));
+    app.update(Action::Key(Cmd::Enter));
+    assert_eq!(app.stack.len(), 2);
+    app.update(Action::Loaded(full.clone()));
+    assert_eq!(
+        app.selected_person().as_deref(),
+        Some("H900"),
+        "the same person stays selected"
+    );
+    assert_eq!(app.stack.len(), 2, "the drilled view stays open");
+    let Some(View::Timeline { rows, .. }) = app.stack.first() else {
+        panic!()
+    };
+    assert!(
+        rows.iter().any(|r| r.flagged > 0),
+        "the rebuilt timeline flags cited rows"
+    );
+}
