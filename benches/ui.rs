@@ -70,10 +70,12 @@ fn main() {
             &[Cmd::Travel, Cmd::Timeline],
         ),
         ("switch view (e entity)", &[Cmd::Entity]),
-        ("pivot on IP and back (p, q)", &[Cmd::Pivot, Cmd::Back]),
+        ("pivot on the top person's IP and back (p, q)", &[Cmd::Pivot, Cmd::Back]),
+        ("pivot on office egress (~1/5 of rows), back", &[Cmd::Pivot, Cmd::Back]),
     ];
     for (name, cmds) in scenarios {
         let mut times = Vec::new();
+        let mut pivot_rows = 0;
         for i in 0..60 {
             if name.starts_with("scroll timeline") && i == 0 {
                 app.update(Action::Key(Cmd::Timeline));
@@ -84,7 +86,20 @@ fn main() {
                     app.update(Action::Key(Cmd::Top));
                 }
             }
-            if name.starts_with("pivot") {
+            if name.starts_with("pivot on the top") {
+                app.focus = hirescope::ui::app::Focus::Queue;
+                app.update(Action::Key(Cmd::Top));
+                app.update(Action::Key(Cmd::Timeline));
+                app.update(Action::Key(Cmd::NextPane));
+            }
+            if name.starts_with("pivot on office") && i == 0 {
+                // A staff member's first row is at the office: its IP is shared by everyone there.
+                let staff = ws.analysis.ranked.iter().position(|r| r.person.stage == hirescope::model::Stage::Staff).unwrap_or(0);
+                app.focus = hirescope::ui::app::Focus::Queue;
+                app.update(Action::Key(Cmd::Top));
+                for _ in 0..staff {
+                    app.update(Action::Key(Cmd::Down));
+                }
                 app.update(Action::Key(Cmd::Timeline));
                 app.update(Action::Key(Cmd::NextPane));
             }
