@@ -11,15 +11,7 @@ use std::path::{Path, PathBuf};
 pub fn sample_dir(events: usize) -> PathBuf {
     let dir =
         Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/sample-{events}"));
-    if !dir.join("hr_roster.csv").exists() {
-        let opts = hirescope::sample::Options {
-            seed: 7,
-            people: (events / 2000).clamp(40, 4000),
-            days: 90,
-            events,
-        };
-        hirescope::sample::generate(&dir, &opts).unwrap();
-    }
+    hirescope::sample::ensure(&dir, events).unwrap();
     dir
 }
 

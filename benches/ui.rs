@@ -30,15 +30,7 @@ fn main() {
         .unwrap_or(1_000_000);
     let dir =
         Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("target/bench-data/sample-{events}"));
-    if !dir.join("hr_roster.csv").exists() {
-        let opts = hirescope::sample::Options {
-            seed: 7,
-            people: (events / 2000).clamp(40, 4000),
-            days: 90,
-            events,
-        };
-        hirescope::sample::generate(&dir, &opts).unwrap();
-    }
+    hirescope::sample::ensure(&dir, events).unwrap();
     let t0 = Instant::now();
     let ws = Arc::new(Workspace::new(
         analyse(&[dir], &SourceArgs::default(), &Config::default(), &[]).unwrap(),
@@ -70,12 +62,17 @@ fn main() {
             &[Cmd::Travel, Cmd::Timeline],
         ),
         ("switch view (e entity)", &[Cmd::Entity]),
-        ("pivot on the top person's IP and back (p, q)", &[Cmd::Pivot, Cmd::Back]),
-        ("pivot on office egress (~1/5 of rows), back", &[Cmd::Pivot, Cmd::Back]),
+        (
+            "pivot on the top person's IP and back (p, q)",
+            &[Cmd::Pivot, Cmd::Back],
+        ),
+        (
+            "pivot on office egress (~1/5 of rows), back",
+            &[Cmd::Pivot, Cmd::Back],
+        ),
     ];
     for (name, cmds) in scenarios {
         let mut times = Vec::new();
-        let mut pivot_rows = 0;
         for i in 0..60 {
             if name.starts_with("scroll timeline") && i == 0 {
                 app.update(Action::Key(Cmd::Timeline));
@@ -94,7 +91,12 @@ fn main() {
             }
             if name.starts_with("pivot on office") && i == 0 {
                 // A staff member's first row is at the office: its IP is shared by everyone there.
-                let staff = ws.analysis.ranked.iter().position(|r| r.person.stage == hirescope::model::Stage::Staff).unwrap_or(0);
+                let staff = ws
+                    .analysis
+                    .ranked
+                    .iter()
+                    .position(|r| r.person.stage == hirescope::model::Stage::Staff)
+                    .unwrap_or(0);
                 app.focus = hirescope::ui::app::Focus::Queue;
                 app.update(Action::Key(Cmd::Top));
                 for _ in 0..staff {

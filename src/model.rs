@@ -13,39 +13,14 @@ use polars::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
 
-/// Canonical columns every table has, and so the unified events frame.
-pub const EVENT_COLUMNS: &[&str] = &[
-    "table",
-    "row",
-    "ts",
-    "account",
-    "account_name",
-    "object_id",
-    "peer",
-    "ip",
-    "registry_country",
-    "country",
-    "city",
-    "lat",
-    "lon",
-    "loc_precision",
-    "loc_radius_km",
-    "isp",
-    "asn",
-    "app",
-    "action",
-    "object",
-    "user_agent",
-    "device_id",
-    "device_name",
-    "ip_category",
-    "ip_tags",
-    "detail",
-    "risk_events",
-    "is_external",
-    "anon_proxy",
-    "success",
-];
+/// Canonical columns every table has, and so the unified events frame: all of ingest's canonical
+/// columns but the source file and line, which the detail view reads from the table itself.
+pub fn event_columns() -> impl Iterator<Item = &'static str> {
+    crate::ingest::canon::CANONICAL_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| !matches!(*c, "file" | "line"))
+}
 
 /// Internal accounts first seen more than this long after the window begins are taken as new hires.
 pub const NEW_HIRE_AFTER_MS: i64 = 14 * 86_400_000;
@@ -150,7 +125,7 @@ fn i64_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
 
 /// All tables' canonical columns stacked into one frame.
 pub fn stack_events(data: &Dataset) -> PolarsResult<DataFrame> {
-    let cols: Vec<Expr> = EVENT_COLUMNS.iter().map(|c| col(*c)).collect();
+    let cols: Vec<Expr> = event_columns().map(col).collect();
     let frames: Vec<LazyFrame> = data
         .tables
         .iter()
@@ -166,7 +141,7 @@ pub fn stack_events(data: &Dataset) -> PolarsResult<DataFrame> {
 /// An events frame with no rows but every column, so an empty data set still has a model.
 fn empty_events() -> PolarsResult<DataFrame> {
     let empty = crate::ingest::canon::TableBuilder::new(TableKind::Unrecognized).finish()?;
-    let cols: Vec<Expr> = EVENT_COLUMNS.iter().map(|c| col(*c)).collect();
+    let cols: Vec<Expr> = event_columns().map(col).collect();
     empty.lazy().select(cols).collect()
 }
 

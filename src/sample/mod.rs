@@ -646,6 +646,25 @@ impl World {
     }
 }
 
+/// The data set for `events` events in `dir`, written once and then reused (benchmarks share it,
+/// so peers such as DuckDB read the very same files).
+pub fn ensure(dir: &Path, events: usize) -> std::io::Result<()> {
+    if dir.join("hr_roster.csv").exists() {
+        return Ok(());
+    }
+    let people = (events / 2000).clamp(40, 4000);
+    generate(
+        dir,
+        &Options {
+            seed: 7,
+            people,
+            days: 90,
+            events,
+        },
+    )
+    .map(|_| ())
+}
+
 /// Writes the data set into `dir`. Returns the number of events written.
 pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
     let mut w = World {
