@@ -131,7 +131,29 @@ impl Roster {
         if p.identifiers().next().is_none() {
             return Err(("candidate_email".into(), format!("roster row {} has no identifier (candidate_email, workday_account, upn or object_id)", p.person_id)));
         }
-        self.people.push(p);
+        // A person listed twice (two requisitions, a re-application) is one person: merge the rows.
+        match self.people.iter_mut().find(|q| q.person_id == p.person_id) {
+            Some(q) => {
+                for (mine, theirs) in [
+                    (&mut q.candidate_emails, p.candidate_emails),
+                    (&mut q.workday_accounts, p.workday_accounts),
+                    (&mut q.upns, p.upns),
+                    (&mut q.object_ids, p.object_ids),
+                ] {
+                    for id in theirs {
+                        if !mine.contains(&id) {
+                            mine.push(id);
+                        }
+                    }
+                }
+                q.name = q.name.take().or(p.name);
+                q.stage = p.stage.or(q.stage.take());
+                q.hire_date = q.hire_date.or(p.hire_date);
+                q.work_country = q.work_country.take().or(p.work_country);
+                q.requisition = q.requisition.take().or(p.requisition);
+            }
+            None => self.people.push(p),
+        }
         Ok(())
     }
 }
@@ -171,5 +193,10 @@ mod tests {
         assert!(p.hire_date.is_some());
         let bad = ["", "Bob", "bob@x.com", "", "", ""].map(|s| Some(s.to_string()));
         assert!(r.push_row(&headers, &bad, "roster.csv", 3).is_err());
+        let again = ["P1", "", "ann.c@mail.com", "", "", ""].map(|s| Some(s.to_string()));
+        r.push_row(&headers, &again, "roster.csv", 4).unwrap();
+        assert_eq!(r.people.len(), 1, "a person listed twice is one person");
+        assert_eq!(r.people[0].candidate_emails.len(), 3);
+        assert_eq!(r.people[0].name.as_deref(), Some("Ann"));
     }
 }

@@ -764,7 +764,7 @@ pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
             ..base
         };
         let p = w.person(
-            &format!("C{i:03}"),
+            &format!("C{i:04}"),
             first,
             last,
             "candidate",
@@ -784,7 +784,7 @@ pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
     }
     // The eager applicant: applies to many requisitions over two weeks, from home.
     let eager = w.person(
-        "C100",
+        "C9100",
         "noah",
         "fischer",
         "candidate",
@@ -812,7 +812,7 @@ pub fn generate(dir: &Path, opts: &Options) -> std::io::Result<usize> {
         .enumerate()
     {
         let p = w.person(
-            &format!("C2{k:02}"),
+            &format!("C920{k}"),
             first,
             last,
             "candidate",
