@@ -10,56 +10,29 @@ use crate::geo;
 use polars::prelude::*;
 use std::collections::HashMap;
 
-/// Canonical text columns, in output order.
+/// Canonical text columns computed row by row (the rest are derived at `finish`). The last three
+/// hold only what a JSON cell supplies, as fallbacks behind the vendor's plain columns.
 #[derive(Clone, Copy)]
 enum S {
-    Table,
-    Account,
-    AccountName,
-    ObjectId,
-    Peer,
     Ip,
     RegistryCountry,
     Country,
     City,
     LocPrecision,
-    Isp,
-    Asn,
-    App,
-    Action,
-    Object,
     UserAgent,
     DeviceId,
     DeviceName,
-    IpCategory,
-    IpTags,
-    Detail,
-    RiskEvents,
 }
 
 const TEXT_COLUMNS: &[&str] = &[
-    "table",
-    "account",
-    "account_name",
-    "object_id",
-    "peer",
     "ip",
     "registry_country",
     "country",
     "city",
     "loc_precision",
-    "isp",
-    "asn",
-    "app",
-    "action",
-    "object",
     "user_agent",
     "device_id",
     "device_name",
-    "ip_category",
-    "ip_tags",
-    "detail",
-    "risk_events",
 ];
 
 /// Every canonical column name, so vendor columns that collide can be renamed.
@@ -129,14 +102,6 @@ pub struct TableBuilder {
     raw_index: HashMap<String, usize>,
     /// Raw column positions for each header seen, keyed by `Fields::id`.
     layouts: HashMap<usize, Vec<usize>>,
-}
-
-fn lower(s: &str) -> std::borrow::Cow<'_, str> {
-    if s.bytes().any(|b| b.is_ascii_uppercase()) {
-        std::borrow::Cow::Owned(s.to_ascii_lowercase())
-    } else {
-        std::borrow::Cow::Borrowed(s)
-    }
 }
 
 /// Values pulled from a JSON cell such as SigninLogs' LocationDetails or DeviceDetail.
@@ -293,20 +258,6 @@ impl TableBuilder {
         let place = geo::locate(coords, city.as_deref(), country.as_deref(), ip.as_ref());
         let registry = ip.as_ref().and_then(geo::registry_country);
 
-        let account = row.first(&[
-            K::AccountId,
-            K::AccountUpn,
-            K::UserPrincipalName,
-            K::UserId,
-            K::SenderFromAddress,
-            K::SenderMailFromAddress,
-            K::AccountObjectId,
-            K::AccountName,
-        ]);
-        let object_id = row.get(K::AccountObjectId).or_else(|| {
-            let u = row.get(K::UserId)?;
-            (self.kind == TableKind::SigninLogs).then_some(u)
-        });
         let ip_tags = row.get(K::IPTags);
         let tagged_anon = ip_tags.is_some_and(|t| {
             // KQL-style whole terms: "Tor" is a tag, "Director" is not.
@@ -341,58 +292,22 @@ impl TableBuilder {
                 _ => None,
             }
         };
-        let app = row
-            .first(&[K::Application, K::AppDisplayName, K::OfficeWorkload])
-            .or(if self.kind == TableKind::EmailEvents {
-                Some("Exchange Online")
-            } else {
-                None
-            });
-        let action = row
-            .first(&[K::ActionType, K::Operation])
-            .or(match self.kind {
-                TableKind::SigninLogs
-                | TableKind::EntraIdSignInEvents
-                | TableKind::AADSignInEventsBeta => Some("Sign-in"),
-                TableKind::EmailEvents => Some("Email"),
-                TableKind::AlertInfo | TableKind::AlertEvidence => Some("Alert"),
-                _ => None,
-            });
-        let object = row.first(&[
-            K::ObjectName,
-            K::SourceFileName,
-            K::Subject,
-            K::Title,
-            K::Description,
-        ]);
-        let device_id = row
-            .first(&[K::EntraIdDeviceId, K::AadDeviceId])
-            .map(str::to_string)
-            .or_else(|| device.str_at(&["deviceId"]))
-            .or_else(|| {
-                row.get(K::DeviceId)
-                    .filter(|d| !d.starts_with("00000000-"))
-                    .map(str::to_string)
-            });
-        let device_name = row
-            .get(K::DeviceName)
-            .map(str::to_string)
-            .or_else(|| device.str_at(&["displayName"]));
-        let user_agent = row
-            .get(K::UserAgent)
-            .map(str::to_string)
-            .or_else(|| device.str_at(&["browser"]));
+        // Only what a JSON cell (SigninLogs' DeviceDetail) supplies is kept per row; the plain
+        // column copies are derived at `finish` by Polars, without a copy per row.
+        let device_id = match row.first(&[K::EntraIdDeviceId, K::AadDeviceId]) {
+            Some(_) => None,
+            None => device.str_at(&["deviceId"]),
+        };
+        let device_name = match row.get(K::DeviceName) {
+            Some(_) => None,
+            None => device.str_at(&["displayName"]),
+        };
+        let user_agent = match row.get(K::UserAgent) {
+            Some(_) => None,
+            None => device.str_at(&["browser"]),
+        };
 
         let t = &mut self.text;
-        t[S::Table as usize].append_value(self.kind.name());
-        t[S::Account as usize].append_option(account.map(|a| lower(a.trim())));
-        t[S::AccountName as usize].append_option(row.first(&[
-            K::AccountDisplayName,
-            K::UserDisplayName,
-            K::SenderDisplayName,
-        ]));
-        t[S::ObjectId as usize].append_option(object_id.map(lower));
-        t[S::Peer as usize].append_option(row.get(K::RecipientEmailAddress).map(lower));
         match (&ip, ip_text) {
             // A plain IPv4 address is already in canonical form: no formatting per row.
             (Some(std::net::IpAddr::V4(_)), Some(raw))
@@ -407,25 +322,9 @@ impl TableBuilder {
         t[S::Country as usize].append_option(place.as_ref().and_then(|p| p.country.as_deref()));
         t[S::City as usize].append_option(city.as_deref());
         t[S::LocPrecision as usize].append_option(place.as_ref().map(|p| p.precision.name()));
-        t[S::Isp as usize].append_option(row.get(K::Isp));
-        t[S::Asn as usize].append_option(row.get(K::AutonomousSystemNumber));
-        t[S::App as usize].append_option(app);
-        t[S::Action as usize].append_option(action);
-        t[S::Object as usize].append_option(object);
         t[S::UserAgent as usize].append_option(user_agent.as_deref());
-        t[S::DeviceId as usize].append_option(device_id.as_deref().map(lower));
+        t[S::DeviceId as usize].append_option(device_id.as_deref());
         t[S::DeviceName as usize].append_option(device_name.as_deref());
-        t[S::IpCategory as usize].append_option(row.get(K::IPCategory));
-        t[S::IpTags as usize].append_option(ip_tags);
-        t[S::Detail as usize].append_option(row.first(&[
-            K::Parameters,
-            K::RawEventData,
-            K::ActivityObjects,
-            K::AdditionalFields,
-            K::AttackTechniques,
-        ]));
-        t[S::RiskEvents as usize]
-            .append_option(row.first(&[K::RiskEventTypesV2, K::RiskEventTypes]));
         self.lat.push(place.as_ref().map(|p| p.lat));
         self.lon.push(place.as_ref().map(|p| p.lon));
         self.radius.push(place.as_ref().map(|p| p.radius_km));
@@ -458,33 +357,177 @@ impl TableBuilder {
 
     pub fn finish(self) -> PolarsResult<DataFrame> {
         let n = self.rows;
-        let mut cols: Vec<Column> = Vec::with_capacity(32 + self.raw.len());
+        let kind = self.kind;
+        let mut cols: Vec<Column> = Vec::with_capacity(40 + self.raw.len());
         cols.push(Column::new("row".into(), (0..n as i64).collect::<Vec<_>>()));
         cols.push(Column::new("file".into(), self.file));
         cols.push(Column::new("line".into(), self.line));
         let ts = Int64Chunked::from_iter_options("ts".into(), self.ts.into_iter())
             .into_datetime(TimeUnit::Milliseconds, None);
         cols.push(ts.into_series().into());
-        let mut text: Vec<Column> = self
-            .text
-            .into_iter()
-            .map(|b| b.finish().into_series().into())
-            .collect();
-        let mut rest = text.split_off(S::LocPrecision as usize);
-        cols.append(&mut text);
+        for (k, b) in self.text.into_iter().enumerate() {
+            let name = TEXT_COLUMNS[k];
+            if k >= S::UserAgent as usize {
+                // JSON fallbacks, coalesced below behind the plain columns.
+                cols.push(
+                    b.finish()
+                        .into_series()
+                        .with_name(format!("_json_{name}").into())
+                        .into(),
+                );
+            } else {
+                cols.push(b.finish().into_series().into());
+            }
+        }
         cols.push(Column::new("lat".into(), self.lat));
         cols.push(Column::new("lon".into(), self.lon));
-        cols.push(rest.remove(0));
         cols.push(Column::new("loc_radius_km".into(), self.radius));
-        cols.append(&mut rest);
         cols.push(Column::new("is_external".into(), self.is_external));
         cols.push(Column::new("anon_proxy".into(), self.anon_proxy));
         cols.push(Column::new("success".into(), self.success));
         for c in self.raw {
             cols.push(c.builder.finish().into_series().into());
         }
-        DataFrame::new(n, cols)
+        let df = DataFrame::new(n, cols)?;
+        let derived = derived_columns(kind, &self.raw_names);
+        let mut order: Vec<Expr> = CANONICAL_COLUMNS.iter().map(|c| col(*c)).collect();
+        order.extend(self.raw_names.iter().map(|c| col(c.as_str())));
+        df.lazy().with_columns(derived).select(order).collect()
     }
+}
+
+/// A vendor value as Row::get reads it: empty text and the literal `null` are missing.
+fn present(e: Expr) -> Expr {
+    when(e.clone().eq(lit("")).or(e.clone().eq(lit("null"))))
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(e)
+}
+
+/// The first present value among the vendor columns named by `ks` (any spelling of the name),
+/// then `extra`, for a whole frame at once.
+fn first_of(raw_names: &[String], ks: &[K], extra: Vec<Expr>) -> Expr {
+    let mut options: Vec<Expr> = Vec::new();
+    for k in ks {
+        for n in raw_names {
+            let lower = n.to_ascii_lowercase();
+            if lower == k.name() || lower.strip_prefix("raw.") == Some(k.name()) {
+                options.push(present(col(n.as_str())));
+            }
+        }
+    }
+    options.extend(extra);
+    match options.len() {
+        0 => lit(NULL).cast(DataType::String),
+        1 => options.remove(0),
+        _ => coalesce(&options),
+    }
+}
+
+/// Identifiers are matched trimmed and lower-cased.
+fn identifier(e: Expr) -> Expr {
+    e.str().strip_chars(lit(NULL)).str().to_lowercase()
+}
+
+/// Canonical columns that are the vendor's own values (or constants of the table), derived for
+/// the whole frame: Polars shares the strings instead of copying each one per row.
+fn derived_columns(kind: TableKind, raw: &[String]) -> Vec<Expr> {
+    let text = |s: &str| lit(s.to_string());
+    let constant_app = if kind == TableKind::EmailEvents {
+        vec![text("Exchange Online")]
+    } else {
+        vec![]
+    };
+    let constant_action = match kind {
+        TableKind::SigninLogs | TableKind::EntraIdSignInEvents | TableKind::AADSignInEventsBeta => {
+            vec![text("Sign-in")]
+        }
+        TableKind::EmailEvents => vec![text("Email")],
+        TableKind::AlertInfo | TableKind::AlertEvidence => vec![text("Alert")],
+        _ => vec![],
+    };
+    let object_ids: &[K] = if kind == TableKind::SigninLogs {
+        &[K::AccountObjectId, K::UserId]
+    } else {
+        &[K::AccountObjectId]
+    };
+    let device_fallback = first_of(raw, &[K::DeviceId], vec![]);
+    let device_fallback = when(device_fallback.clone().str().starts_with(lit("00000000-")))
+        .then(lit(NULL).cast(DataType::String))
+        .otherwise(device_fallback);
+    vec![
+        text(kind.name()).alias("table"),
+        identifier(first_of(
+            raw,
+            &[
+                K::AccountId,
+                K::AccountUpn,
+                K::UserPrincipalName,
+                K::UserId,
+                K::SenderFromAddress,
+                K::SenderMailFromAddress,
+                K::AccountObjectId,
+                K::AccountName,
+            ],
+            vec![],
+        ))
+        .alias("account"),
+        first_of(
+            raw,
+            &[
+                K::AccountDisplayName,
+                K::UserDisplayName,
+                K::SenderDisplayName,
+            ],
+            vec![],
+        )
+        .alias("account_name"),
+        identifier(first_of(raw, object_ids, vec![])).alias("object_id"),
+        identifier(first_of(raw, &[K::RecipientEmailAddress], vec![])).alias("peer"),
+        first_of(raw, &[K::Isp], vec![]).alias("isp"),
+        first_of(raw, &[K::AutonomousSystemNumber], vec![]).alias("asn"),
+        first_of(
+            raw,
+            &[K::Application, K::AppDisplayName, K::OfficeWorkload],
+            constant_app,
+        )
+        .alias("app"),
+        first_of(raw, &[K::ActionType, K::Operation], constant_action).alias("action"),
+        first_of(
+            raw,
+            &[
+                K::ObjectName,
+                K::SourceFileName,
+                K::Subject,
+                K::Title,
+                K::Description,
+            ],
+            vec![],
+        )
+        .alias("object"),
+        first_of(raw, &[K::UserAgent], vec![col("_json_user_agent")]).alias("user_agent"),
+        identifier(first_of(
+            raw,
+            &[K::EntraIdDeviceId, K::AadDeviceId],
+            vec![col("_json_device_id"), device_fallback],
+        ))
+        .alias("device_id"),
+        first_of(raw, &[K::DeviceName], vec![col("_json_device_name")]).alias("device_name"),
+        first_of(raw, &[K::IPCategory], vec![]).alias("ip_category"),
+        first_of(raw, &[K::IPTags], vec![]).alias("ip_tags"),
+        first_of(
+            raw,
+            &[
+                K::Parameters,
+                K::RawEventData,
+                K::ActivityObjects,
+                K::AdditionalFields,
+                K::AttackTechniques,
+            ],
+            vec![],
+        )
+        .alias("detail"),
+        first_of(raw, &[K::RiskEventTypesV2, K::RiskEventTypes], vec![]).alias("risk_events"),
+    ]
 }
 
 /// IdentityLogonEvents' `Location` is a text place ("Seattle, US"); a bare two-letter one is a country.
