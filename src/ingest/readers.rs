@@ -430,11 +430,12 @@ fn intel_row(
     }
 }
 
-/// A JSON value as a cell: text as it is, numbers and booleans spelled, objects and arrays as JSON text.
-fn cell(v: &Value) -> Option<String> {
+/// A JSON value as a cell: text as it is (moved, not copied), numbers and booleans spelled,
+/// objects and arrays as JSON text.
+fn cell(v: Value) -> Option<String> {
     match v {
         Value::Null => None,
-        Value::String(s) => Some(s.clone()),
+        Value::String(s) => Some(s),
         Value::Bool(b) => Some(b.to_string()),
         Value::Number(n) => Some(n.to_string()),
         other => Some(other.to_string()),
@@ -451,6 +452,7 @@ struct JsonFields {
 impl JsonFields {
     fn for_keys(&mut self, keys: Vec<String>) -> &Fields {
         if self.fields.is_none() || self.keys != keys {
+            // A new header: most files have one, so this runs once.
             self.fields = Some(Fields::new(&keys));
             self.keys = keys;
         }
@@ -468,26 +470,34 @@ struct JsonRows<'a> {
 impl JsonRows<'_> {
     fn object(
         &mut self,
-        obj: &Map<String, Value>,
+        mut obj: Map<String, Value>,
         table: Option<TableKind>,
         line: u64,
         report: &mut FileReport,
     ) {
-        if let Some(props) = obj.get("properties").and_then(Value::as_object) {
-            if let Some(cat) = obj.get("category").and_then(Value::as_str) {
+        if obj.get("properties").is_some_and(Value::is_object) {
+            if let Some(cat) = obj
+                .get("category")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+            {
                 // Streaming export record: the category names the table.
-                let mut props = props.clone();
+                let time = obj.remove("time");
+                let Some(Value::Object(mut props)) = obj.remove("properties") else {
+                    return;
+                };
                 if !props.keys().any(|k| k.eq_ignore_ascii_case("timestamp")) {
-                    if let Some(t) = obj.get("time") {
-                        props.insert("Timestamp".into(), t.clone());
+                    if let Some(t) = time {
+                        props.insert("Timestamp".into(), t);
                     }
                 }
-                let kind = TableKind::from_name(cat);
-                return self.object(&props, kind, line, report);
+                let kind = TableKind::from_name(&cat);
+                return self.object(props, kind, line, report);
             }
         }
-        let keys: Vec<String> = obj.keys().cloned().collect();
-        let cells: Vec<Option<String>> = obj.values().map(cell).collect();
+        // Keys and strings move out of the parsed object: no copy per cell.
+        let (keys, cells): (Vec<String>, Vec<Option<String>>) =
+            obj.into_iter().map(|(k, v)| (k, cell(v))).unzip();
         if let Some((i, c)) = cells
             .iter()
             .enumerate()
@@ -546,12 +556,12 @@ impl JsonRows<'_> {
         }
     }
 
-    fn value(&mut self, v: &Value, table: Option<TableKind>, line: u64, report: &mut FileReport) {
+    fn value(&mut self, v: Value, table: Option<TableKind>, line: u64, report: &mut FileReport) {
         match v {
             Value::Object(o) => self.object(o, table, line, report),
             Value::String(s) if self.role == Some(Role::Intel) => {
                 let source = report.path.clone();
-                if self.loader.intel.push(s, &source, None, None, None) {
+                if self.loader.intel.push(&s, &source, None, None, None) {
                     report.rows += 1;
                 } else {
                     report.reject(
@@ -559,7 +569,7 @@ impl JsonRows<'_> {
                         "",
                         format!(
                             "not an IP, CIDR, e-mail or domain: {:?}",
-                            super::canon::clip(s)
+                            super::canon::clip(&s)
                         ),
                     );
                 }
@@ -567,7 +577,7 @@ impl JsonRows<'_> {
             other => report.reject(
                 line,
                 "",
-                format!("expected a JSON object, found {}", kind_of(other)),
+                format!("expected a JSON object, found {}", kind_of(&other)),
             ),
         }
     }
@@ -613,7 +623,7 @@ fn json_lines(
         }
         seen += 1;
         match serde_json::from_slice::<Value>(line) {
-            Ok(v) => rows.value(&v, None, line_no, report),
+            Ok(v) => rows.value(v, None, line_no, report),
             Err(e) => report.reject(
                 line_no,
                 format!("column {}", e.column()),
@@ -702,7 +712,7 @@ fn read_json(
                 report.role = Role::Intel;
             }
             for (i, item) in items.iter().enumerate() {
-                rows.value(item, None, i as u64 + 1, report);
+                rows.value(item.clone(), None, i as u64 + 1, report);
             }
             if items.is_empty() {
                 report.notes.push("empty JSON array: no rows".into());
@@ -719,7 +729,7 @@ fn read_json(
                 report.rows += rows.loader.intel.indicators.len() - before;
             } else if let Some(records) = get_ci(obj, "records").and_then(Value::as_array) {
                 for (i, r) in records.iter().enumerate() {
-                    rows.value(r, None, i as u64 + 1, report);
+                    rows.value(r.clone(), None, i as u64 + 1, report);
                 }
             } else if let Some(results) = get_ci(obj, "results").and_then(Value::as_array) {
                 // Advanced hunting API: {"Schema": [{"Name": ..}], "Results": [{..}]} or rows as arrays.
@@ -741,9 +751,9 @@ fn read_json(
                         Value::Array(cells) if !names.is_empty() => {
                             let obj: Map<String, Value> =
                                 names.iter().cloned().zip(cells.iter().cloned()).collect();
-                            rows.object(&obj, None, i as u64 + 1, report);
+                            rows.object(obj, None, i as u64 + 1, report);
                         }
-                        other => rows.value(other, None, i as u64 + 1, report),
+                        other => rows.value(other.clone(), None, i as u64 + 1, report),
                     }
                 }
                 if results.is_empty() {
@@ -751,10 +761,10 @@ fn read_json(
                 }
             } else if let Some(values) = get_ci(obj, "value").and_then(Value::as_array) {
                 for (i, r) in values.iter().enumerate() {
-                    rows.value(r, None, i as u64 + 1, report);
+                    rows.value(r.clone(), None, i as u64 + 1, report);
                 }
             } else {
-                rows.object(obj, None, 1, report);
+                rows.object(obj.clone(), None, 1, report);
             }
         }
         other => {
