@@ -450,6 +450,18 @@ struct JsonFields {
 }
 
 impl JsonFields {
+    /// Like `for_keys`, for borrowed keys: allocates only when the header changes.
+    fn for_str_keys(&mut self, keys: &[&str]) -> &Fields {
+        let same = self.fields.is_some()
+            && self.keys.len() == keys.len()
+            && self.keys.iter().zip(keys).all(|(a, b)| a == b);
+        if !same {
+            self.keys = keys.iter().map(|k| k.to_string()).collect();
+            self.fields = Some(Fields::new(&self.keys));
+        }
+        self.fields.as_ref().expect("set above")
+    }
+
     fn for_keys(&mut self, keys: Vec<String>) -> &Fields {
         if self.fields.is_none() || self.keys != keys {
             // A new header: most files have one, so this runs once.
@@ -468,6 +480,69 @@ struct JsonRows<'a> {
 }
 
 impl JsonRows<'_> {
+    /// The common JSON Lines record, a flat event object, read without building a value tree:
+    /// keys and values are borrowed from the line. Returns false when the slow path must read it
+    /// (escaped keys, a streaming wrapper, a roster or intel file, a bad cell, broken JSON).
+    fn fast_line(&mut self, line: &[u8], line_no: u64, report: &mut FileReport) -> bool {
+        if self.role.is_some_and(|r| r != Role::Events) {
+            return false;
+        }
+        let Ok(map) = serde_json::from_slice::<
+            std::collections::BTreeMap<&str, &serde_json::value::RawValue>,
+        >(line) else {
+            return false;
+        };
+        if map.contains_key("properties") && map.contains_key("category") {
+            return false;
+        }
+        let mut keys: Vec<&str> = Vec::with_capacity(map.len());
+        let mut cells: Vec<std::borrow::Cow<str>> = Vec::with_capacity(map.len());
+        for (k, v) in &map {
+            let text = v.get();
+            let cell: std::borrow::Cow<str> = if text == "null" {
+                std::borrow::Cow::Borrowed("")
+            } else if let Some(inner) = text.strip_prefix('"').and_then(|t| t.strip_suffix('"')) {
+                if inner.contains('\\') {
+                    match serde_json::from_str::<String>(text) {
+                        Ok(s) => std::borrow::Cow::Owned(s),
+                        Err(_) => return false,
+                    }
+                } else {
+                    std::borrow::Cow::Borrowed(inner)
+                }
+            } else {
+                std::borrow::Cow::Borrowed(text)
+            };
+            if cell.len() > MAX_CELL_BYTES || cell.contains('\0') {
+                return false; // the slow path names the cell in its rejection
+            }
+            keys.push(k);
+            cells.push(cell);
+        }
+        if self.role.is_none() {
+            if is_roster_header(&keys) {
+                return false;
+            }
+            self.role = Some(Role::Events);
+        }
+        report.role = Role::Events;
+        let fields = self.fields.for_str_keys(&keys);
+        let raw: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
+        let mut values = Vec::with_capacity(fields.names.len());
+        merge_twins(fields, &raw, &mut values);
+        self.loader.event(
+            &Row {
+                fields,
+                values: &values,
+            },
+            None,
+            self.file,
+            line_no,
+            report,
+        );
+        true
+    }
+
     fn object(
         &mut self,
         mut obj: Map<String, Value>,
@@ -622,6 +697,9 @@ fn json_lines(
             continue;
         }
         seen += 1;
+        if rows.fast_line(line, line_no, report) {
+            continue;
+        }
         match serde_json::from_slice::<Value>(line) {
             Ok(v) => rows.value(v, None, line_no, report),
             Err(e) => report.reject(

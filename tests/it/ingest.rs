@@ -380,3 +380,42 @@ fn large_files_read_in_chunks_keep_every_row_and_true_line_numbers() {
     assert_eq!(rows(&data, T::CloudAppEvents), n - 1);
     assert_eq!(data.files[0].rejected[0].line, (n / 2 + 8) as u64);
 }
+
+#[test]
+fn json_lines_escapes_nested_values_and_odd_keys_read_the_same_on_every_path() {
+    let lines = [
+        r#"{"Timestamp":"2024-01-01T00:00:00Z","ApplicationId":1,"ActionType":"Say \"hi\"\n","AccountId":"A@B.io","RawEventData":{"k":[1,2]},"IsExternalUser":true,"Empty":"","Nothing":null}"#,
+        // An escaped key sends the row down the general path; it must land in the same columns.
+        r#"{"Timest\u0061mp":"2024-01-01T00:00:01Z","ApplicationId":2,"ActionType":"X","AccountId":"c@d.io","RawEventData":{"k":[3]}}"#,
+    ];
+    let (_d, data) = load_bytes(
+        "e.jsonl",
+        format!("{}\n{}\n", lines[0], lines[1]).as_bytes(),
+    );
+    assert_eq!(rows(&data, T::CloudAppEvents), 2, "{:?}", data.files);
+    assert_eq!(
+        texts(&data, T::CloudAppEvents, "action")[0].as_deref(),
+        Some("Say \"hi\"\n")
+    );
+    assert_eq!(
+        texts(&data, T::CloudAppEvents, "account"),
+        vec![Some("a@b.io".into()), Some("c@d.io".into())]
+    );
+    assert_eq!(
+        texts(&data, T::CloudAppEvents, "detail")[0].as_deref(),
+        Some(r#"{"k":[1,2]}"#)
+    );
+    assert_eq!(
+        bools(&data, T::CloudAppEvents, "is_external")[0],
+        Some(true)
+    );
+    assert_eq!(
+        texts(&data, T::CloudAppEvents, "Empty")[0],
+        None,
+        "empty text is missing, as in CSV"
+    );
+    assert_eq!(
+        millis(&data, T::CloudAppEvents)[1],
+        hirescope::ingest::values::parse_timestamp("2024-01-01T00:00:01Z")
+    );
+}
