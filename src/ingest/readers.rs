@@ -370,22 +370,35 @@ fn csv_records(
                 report,
             ),
             _ => {
-                let mut values = Vec::with_capacity(fields.names.len());
-                merge_twins(fields, &raw, &mut values);
-                loader.event(
-                    &Row {
-                        fields,
-                        values: &values,
-                    },
-                    None,
-                    file,
-                    line,
-                    report,
-                );
+                emit(loader, fields, &raw, None, file, line, report);
             }
         }
     }
     rows_seen
+}
+
+/// Hands one row, read through its header, to the loader (twins merged).
+fn emit(
+    loader: &mut Loader,
+    fields: &Fields,
+    raw: &[&str],
+    table: Option<TableKind>,
+    file: usize,
+    line: u64,
+    report: &mut FileReport,
+) {
+    let mut values = Vec::with_capacity(fields.names.len());
+    merge_twins(fields, raw, &mut values);
+    loader.event(
+        &Row {
+            fields,
+            values: &values,
+        },
+        table,
+        file,
+        line,
+        report,
+    );
 }
 
 fn intel_row(
@@ -528,18 +541,7 @@ impl JsonRows<'_> {
         report.role = Role::Events;
         let fields = self.fields.for_str_keys(&keys);
         let raw: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
-        let mut values = Vec::with_capacity(fields.names.len());
-        merge_twins(fields, &raw, &mut values);
-        self.loader.event(
-            &Row {
-                fields,
-                values: &values,
-            },
-            None,
-            self.file,
-            line_no,
-            report,
-        );
+        emit(self.loader, fields, &raw, None, self.file, line_no, report);
         true
     }
 
@@ -615,18 +617,7 @@ impl JsonRows<'_> {
             _ => {
                 let fields = self.fields.for_keys(keys);
                 let raw: Vec<&str> = cells.iter().map(|c| c.as_deref().unwrap_or("")).collect();
-                let mut values = Vec::with_capacity(fields.names.len());
-                merge_twins(fields, &raw, &mut values);
-                self.loader.event(
-                    &Row {
-                        fields,
-                        values: &values,
-                    },
-                    table,
-                    self.file,
-                    line,
-                    report,
-                );
+                emit(self.loader, fields, &raw, table, self.file, line, report);
             }
         }
     }
@@ -885,22 +876,11 @@ fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut Fil
         }
     }
     let fields = Fields::new(&headers);
-    let mut values = Vec::new();
     for i in 0..df.height() {
         let raw: Vec<&str> = columns
             .iter()
             .map(|c| c.as_ref().and_then(|c| c.get(i)).unwrap_or(""))
             .collect();
-        merge_twins(&fields, &raw, &mut values);
-        loader.event(
-            &Row {
-                fields: &fields,
-                values: &values,
-            },
-            None,
-            file,
-            i as u64 + 1,
-            report,
-        );
+        emit(loader, &fields, &raw, None, file, i as u64 + 1, report);
     }
 }
