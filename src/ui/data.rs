@@ -17,7 +17,7 @@ pub struct Workspace {
     /// Each person's rows in the (person, time)-sorted events frame: start and length.
     pub ranges: HashMap<String, (usize, usize)>,
     /// Findings that cite each evidence row.
-    pub cited: HashMap<(String, i64), Vec<usize>>,
+    pub cited: HashMap<(TableKind, i64), Vec<usize>>,
     /// Where each IP, account and device occurs, so pivots and "who else" never scan the frame.
     pub index: Arc<EventIndex>,
 }
@@ -175,10 +175,12 @@ impl Workspace {
                 ranges.insert(p.clone(), (start, i - start));
             }
         }
-        let mut cited: HashMap<(String, i64), Vec<usize>> = HashMap::new();
+        let mut cited: HashMap<(TableKind, i64), Vec<usize>> = HashMap::new();
         for (k, f) in analysis.findings.iter().enumerate() {
             for e in &f.evidence {
-                cited.entry((e.table.clone(), e.row)).or_default().push(k);
+                if let Some(kind) = TableKind::from_name(&e.table) {
+                    cited.entry((kind, e.row)).or_default().push(k);
+                }
             }
         }
         Workspace {
@@ -256,8 +258,51 @@ impl EventRow {
     }
 }
 
+/// The events-frame columns an `EventRow` is made of.
+const EVENT_ROW_COLUMNS: &[&str] = &[
+    "ts_ms",
+    "row",
+    "hire_ts",
+    "table",
+    "person",
+    "app",
+    "action",
+    "object",
+    "account",
+    "ip",
+    "country",
+    "device_id",
+    "peer",
+];
+
 fn event_rows(ws: &Workspace, df: &DataFrame) -> Vec<EventRow> {
+    // Large pivots (an office's egress address) are converted on every core.
+    let n = df.height();
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |t| t.get())
+        .min(8);
+    if n < 50_000 || threads < 2 {
+        return event_rows_on(ws, df);
+    }
+    let per = n.div_ceil(threads);
+    let parts: Vec<Vec<EventRow>> = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..threads)
+            .map(|k| {
+                let part = df.slice((k * per) as i64, per);
+                scope.spawn(move || event_rows_on(ws, &part))
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_default())
+            .collect()
+    });
+    parts.into_iter().flatten().collect()
+}
+
+fn event_rows_on(ws: &Workspace, df: &DataFrame) -> Vec<EventRow> {
     let (ts, row, hire) = (ints(df, "ts_ms"), ints(df, "row"), ints(df, "hire_ts"));
+    // Each text column is read once and its strings moved into the rows, not copied again.
     let [table, person, app, action, object, account, ip, country, device, peer] = [
         "table",
         "person",
@@ -270,31 +315,47 @@ fn event_rows(ws: &Workspace, df: &DataFrame) -> Vec<EventRow> {
         "device_id",
         "peer",
     ]
-    .map(|c| strs(df, c));
-    (0..df.height())
-        .map(|i| {
-            let t = table[i].clone().unwrap_or_default();
-            let r = row[i].unwrap_or(-1);
-            let app = app[i].clone().unwrap_or_default();
-            let action = action[i].clone().unwrap_or_default();
-            EventRow {
-                ts: ts[i].unwrap_or(0),
-                phase: phase(ts[i].unwrap_or(0), hire[i], &app, &action),
-                flagged: ws.cited.get(&(t.clone(), r)).map_or(0, Vec::len),
-                table: t,
-                row: r,
-                person: person[i].clone(),
-                app,
-                action,
-                object: object[i].clone().unwrap_or_default(),
-                account: account[i].clone().unwrap_or_default(),
-                ip: ip[i].clone().unwrap_or_default(),
-                country: country[i].clone().unwrap_or_default(),
-                device: device[i].clone().unwrap_or_default(),
-                peer: peer[i].clone().unwrap_or_default(),
-            }
-        })
-        .collect()
+    .map(|c| strs(df, c).into_iter());
+    let mut out = Vec::with_capacity(df.height());
+    let columns = table
+        .zip(person)
+        .zip(app)
+        .zip(action)
+        .zip(object)
+        .zip(account)
+        .zip(ip)
+        .zip(country)
+        .zip(device)
+        .zip(peer);
+    for (i, (((((((((t, person), app), action), object), account), ip), country), device), peer)) in
+        columns.enumerate()
+    {
+        let t = t.unwrap_or_default();
+        let r = row[i].unwrap_or(-1);
+        let app = app.unwrap_or_default();
+        let action = action.unwrap_or_default();
+        let flagged = match TableKind::from_name(&t) {
+            Some(kind) if !ws.cited.is_empty() => ws.cited.get(&(kind, r)).map_or(0, Vec::len),
+            _ => 0,
+        };
+        out.push(EventRow {
+            ts: ts[i].unwrap_or(0),
+            phase: phase(ts[i].unwrap_or(0), hire[i], &app, &action),
+            flagged,
+            table: t,
+            row: r,
+            person,
+            app,
+            action,
+            object: object.unwrap_or_default(),
+            account: account.unwrap_or_default(),
+            ip: ip.unwrap_or_default(),
+            country: country.unwrap_or_default(),
+            device: device.unwrap_or_default(),
+            peer: peer.unwrap_or_default(),
+        });
+    }
+    out
 }
 
 /// The event rows a finding cites, in time order: one filter per table over the whole frame.
@@ -633,7 +694,12 @@ pub fn pivot(ws: &Workspace, key: &PivotKey) -> (Vec<EventRow>, Vec<String>) {
                 "idx".into(),
                 rows.into_iter().map(|r| r as IdxSize).collect(),
             );
-            ws.analysis.model.events.take(&idx)
+            // Gather only the columns a row shows: a pivot can hold a fifth of all events.
+            ws.analysis
+                .model
+                .events
+                .select(EVENT_ROW_COLUMNS.iter().copied())
+                .and_then(|d| d.take(&idx))
         }
         (None, PivotKey::Domain(v)) => {
             let suffix = format!("@{v}");
