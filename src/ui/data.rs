@@ -259,10 +259,8 @@ impl EventRow {
 }
 
 /// The events-frame columns an `EventRow` is made of.
-const EVENT_ROW_COLUMNS: &[&str] = &[
-    "ts_ms",
-    "row",
-    "hire_ts",
+/// The text columns an `EventRow` is made of, in the order `event_rows_on` reads them.
+const EVENT_ROW_TEXT: [&str; 10] = [
     "table",
     "person",
     "app",
@@ -274,6 +272,8 @@ const EVENT_ROW_COLUMNS: &[&str] = &[
     "device_id",
     "peer",
 ];
+/// ... and its numeric columns.
+const EVENT_ROW_NUMBERS: [&str; 3] = ["ts_ms", "row", "hire_ts"];
 
 fn event_rows(ws: &Workspace, df: &DataFrame) -> Vec<EventRow> {
     // Large pivots (an office's egress address) are converted on every core.
@@ -301,21 +301,10 @@ fn event_rows(ws: &Workspace, df: &DataFrame) -> Vec<EventRow> {
 }
 
 fn event_rows_on(ws: &Workspace, df: &DataFrame) -> Vec<EventRow> {
-    let (ts, row, hire) = (ints(df, "ts_ms"), ints(df, "row"), ints(df, "hire_ts"));
+    let [ts, row, hire] = EVENT_ROW_NUMBERS.map(|c| ints(df, c));
     // Each text column is read once and its strings moved into the rows, not copied again.
-    let [table, person, app, action, object, account, ip, country, device, peer] = [
-        "table",
-        "person",
-        "app",
-        "action",
-        "object",
-        "account",
-        "ip",
-        "country",
-        "device_id",
-        "peer",
-    ]
-    .map(|c| strs(df, c).into_iter());
+    let [table, person, app, action, object, account, ip, country, device, peer] =
+        EVENT_ROW_TEXT.map(|c| strs(df, c).into_iter());
     let mut out = Vec::with_capacity(df.height());
     let columns = table
         .zip(person)
@@ -698,7 +687,7 @@ pub fn pivot(ws: &Workspace, key: &PivotKey) -> (Vec<EventRow>, Vec<String>) {
             ws.analysis
                 .model
                 .events
-                .select(EVENT_ROW_COLUMNS.iter().copied())
+                .select(EVENT_ROW_NUMBERS.iter().chain(&EVENT_ROW_TEXT).copied())
                 .and_then(|d| d.take(&idx))
         }
         (None, PivotKey::Domain(v)) => {
