@@ -4,6 +4,7 @@
 
 pub mod bundled;
 pub mod cli;
+pub mod columns;
 pub mod detect;
 pub mod geo;
 pub mod ingest;

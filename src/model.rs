@@ -109,19 +109,7 @@ impl Groups {
     }
 }
 
-fn str_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
-    Ok(df
-        .column(name)?
-        .str()?
-        .iter()
-        .map(|v| v.map(str::to_string))
-        .collect())
-}
-
-fn i64_values(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
-    let c = df.column(name)?.cast(&DataType::Int64)?;
-    Ok(c.i64()?.iter().collect())
-}
+use crate::columns::{ints as i64_values, texts as str_values};
 
 /// All tables' canonical columns stacked into one frame.
 pub fn stack_events(data: &Dataset) -> PolarsResult<DataFrame> {
@@ -505,8 +493,8 @@ fn build_people(
     let last = i64_values(&stats, "last")?;
     let n: Vec<Option<i64>> = i64_values(&stats, "n")?;
     let names = str_values(&stats, "name")?;
-    let applicant: Vec<Option<bool>> = stats.column("applicant")?.bool()?.iter().collect();
-    let internal: Vec<Option<bool>> = stats.column("internal")?.bool()?.iter().collect();
+    let applicant = crate::columns::bools(&stats, "applicant")?;
+    let internal = crate::columns::bools(&stats, "internal")?;
     let mut stat_of: HashMap<String, usize> = HashMap::new();
     for (i, k) in keys.iter().enumerate() {
         if let Some(k) = k {

@@ -26,11 +26,6 @@ pub fn visible(text: &str) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-/// Like `visible`, for one table cell: also folds newlines and tabs so a row stays one line.
-pub fn cell(text: &str) -> Cow<'_, str> {
-    visible(text)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -29,26 +29,15 @@ pub struct Ev {
     pub detail: Option<String>,
 }
 
+/// Columns a query did not select read as empty: detectors select only what they need.
 fn strs(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
     match df.column(name) {
-        Ok(c) => Ok(c
-            .cast(&DataType::String)?
-            .str()?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect()),
+        Ok(_) => crate::columns::texts(df, name),
         Err(_) => Ok(vec![None; df.height()]),
     }
 }
 
-fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
-    Ok(df
-        .column(name)?
-        .cast(&DataType::Int64)?
-        .i64()?
-        .iter()
-        .collect())
-}
+use crate::columns::ints;
 
 /// Collects a lazy query over the events frame into `Ev`s.
 pub fn collect(lf: LazyFrame) -> PolarsResult<Vec<Ev>> {
@@ -62,7 +51,7 @@ pub fn from_frame(df: &DataFrame) -> PolarsResult<Vec<Ev>> {
     let row = ints(df, "row")?;
     let ts = ints(df, "ts_ms")?;
     let hire = ints(df, "hire_ts")?;
-    let anon: Vec<Option<bool>> = df.column("anon_proxy")?.bool()?.iter().collect();
+    let anon = crate::columns::bools(df, "anon_proxy")?;
     let mut cols: Vec<Vec<Option<String>>> = Vec::new();
     for name in [
         "person",

@@ -117,37 +117,14 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
                 .and(col("kmh").gt_eq(lit(c.travel_min_kmh))),
         )
         .collect()?;
-    let s = |n: &str| -> PolarsResult<Vec<Option<String>>> {
-        Ok(pairs
-            .column(n)?
-            .cast(&DataType::String)?
-            .str()?
-            .iter()
-            .map(|v| v.map(str::to_string))
-            .collect())
-    };
-    let f = |n: &str| -> PolarsResult<Vec<Option<f64>>> {
-        Ok(pairs
-            .column(n)?
-            .cast(&DataType::Float64)?
-            .f64()?
-            .iter()
-            .collect())
-    };
-    let i = |n: &str| -> PolarsResult<Vec<Option<i64>>> {
-        Ok(pairs
-            .column(n)?
-            .cast(&DataType::Int64)?
-            .i64()?
-            .iter()
-            .collect())
-    };
+    use crate::columns::{floats, ints, texts};
+    let s = |n: &str| texts(&pairs, n);
+    let f = |n: &str| floats(&pairs, n);
+    let i = |n: &str| ints(&pairs, n);
     let b = |n: &str| -> PolarsResult<Vec<bool>> {
-        Ok(pairs
-            .column(n)?
-            .bool()?
-            .iter()
-            .map(|v| v.unwrap_or(false))
+        Ok(crate::columns::bools(&pairs, n)?
+            .into_iter()
+            .map(|v| v == Some(true))
             .collect())
     };
     let (person, city, country, p_city, p_country, table, p_table) = (

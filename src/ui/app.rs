@@ -593,36 +593,27 @@ impl App {
                 ));
             }
         }
-        if let Ok(ips) = ws
-            .analysis
-            .model
-            .events
-            .column("ip")
-            .and_then(|c| c.unique())
-        {
-            if let Ok(s) = ips.str() {
-                for ip in s.iter().flatten().take(50_000) {
-                    items.push((
-                        format!("ip {ip}"),
-                        Choice::Pivot(PivotKey::Ip(ip.to_string())),
-                    ));
-                }
-            }
-        }
-        if let Ok(peers) = ws
-            .analysis
-            .model
-            .events
-            .column("peer")
-            .and_then(|c| c.unique())
-        {
-            if let Ok(s) = peers.str() {
-                for e in s.iter().flatten().take(50_000) {
-                    items.push((
-                        format!("e-mail {e}"),
-                        Choice::Pivot(PivotKey::Account(e.to_string())),
-                    ));
-                }
+        // Every address and every mail correspondent, from their distinct values.
+        for (column, label) in [("ip", "ip"), ("peer", "e-mail")] {
+            let Ok(values) = ws
+                .analysis
+                .model
+                .events
+                .column(column)
+                .and_then(|c| c.unique())
+            else {
+                continue;
+            };
+            let Ok(values) = values.str().cloned() else {
+                continue;
+            };
+            for v in values.iter().flatten().take(50_000) {
+                let key = if column == "ip" {
+                    PivotKey::Ip(v.to_string())
+                } else {
+                    PivotKey::Account(v.to_string())
+                };
+                items.push((format!("{label} {v}"), Choice::Pivot(key)));
             }
         }
         for i in &mut items {

@@ -127,32 +127,23 @@ impl EventIndex {
     }
 }
 
+// Views read leniently: a column a frame lacks shows as empty, never as an error on screen.
 fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
-    df.column(name)
-        .ok()
-        .and_then(|c| c.cast(&DataType::String).ok())
-        .and_then(|c| {
-            c.str()
-                .ok()
-                .map(|s| s.iter().map(|v| v.map(str::to_string)).collect())
-        })
-        .unwrap_or_else(|| vec![None; df.height()])
+    crate::columns::texts(df, name).unwrap_or_else(|_| vec![None; df.height()])
 }
 
 fn ints(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
-    df.column(name)
-        .ok()
-        .and_then(|c| c.cast(&DataType::Int64).ok())
-        .and_then(|c| c.i64().ok().map(|s| s.iter().collect()))
-        .unwrap_or_else(|| vec![None; df.height()])
+    crate::columns::ints(df, name).unwrap_or_else(|_| vec![None; df.height()])
 }
 
 fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
-    df.column(name)
-        .ok()
-        .and_then(|c| c.cast(&DataType::Float64).ok())
-        .and_then(|c| c.f64().ok().map(|s| s.iter().collect()))
-        .unwrap_or_else(|| vec![None; df.height()])
+    crate::columns::floats(df, name).unwrap_or_else(|_| vec![None; df.height()])
+}
+
+fn flags(df: &DataFrame, name: &str) -> Vec<bool> {
+    crate::columns::bools(df, name)
+        .map(|v| v.into_iter().map(|b| b == Some(true)).collect())
+        .unwrap_or_else(|_| vec![false; df.height()])
 }
 
 impl Workspace {
@@ -514,25 +505,9 @@ pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
         strs(&df, "ip"),
         strs(&df, "ip_category"),
     );
-    let anon: Vec<bool> = df
-        .column("anon_proxy")
-        .ok()
-        .and_then(|c| {
-            c.bool()
-                .ok()
-                .map(|b| b.iter().map(|v| v == Some(true)).collect())
-        })
-        .unwrap_or_else(|| vec![false; df.height()]);
+    let anon = flags(&df, "anon_proxy");
     let hire = ints(&df, "hire_ts").into_iter().flatten().next();
-    let via_peer: Vec<bool> = df
-        .column("via_peer")
-        .ok()
-        .and_then(|c| {
-            c.bool()
-                .ok()
-                .map(|b| b.iter().map(|v| v == Some(true)).collect())
-        })
-        .unwrap_or_else(|| vec![false; df.height()]);
+    let via_peer = flags(&df, "via_peer");
     let mut points = Vec::new();
     let mut hops = Vec::new();
     let mut prev: Option<usize> = None;

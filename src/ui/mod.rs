@@ -137,7 +137,6 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
 }
 
 fn load(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Action>) {
-    let started = Instant::now();
     let _ = tx.send(Action::Loading(format!(
         "reading {} path(s)",
         inputs.paths.len()
@@ -181,7 +180,6 @@ fn load(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Actio
         index,
     );
     let _ = tx.send(Action::Loaded(Arc::new(ws)));
-    let _ = started;
 }
 
 /// Runs detectors for a request on the blocking pool; the result carries its generation so a
@@ -303,11 +301,6 @@ async fn event_loop(
                 Some(Err(_)) | None => break,
             },
             Some(a) = rx.recv() => {
-                if let Action::Loading(s) = &a {
-                    if s.is_empty() {
-                        continue;
-                    }
-                }
                 app.update(a);
                 dirty = true;
             }
@@ -323,10 +316,8 @@ async fn event_loop(
         }
         // Drain whatever else is pending before drawing once.
         while let Ok(a) = rx.try_recv() {
-            if !matches!(&a, Action::Loading(s) if s.is_empty()) {
-                app.update(a);
-                dirty = true;
-            }
+            app.update(a);
+            dirty = true;
         }
         for req in std::mem::take(&mut app.requests) {
             match req {

@@ -1,0 +1,23 @@
+//! A frame's column as a plain Rust vector, for the few rows that leave Polars (findings, views).
+//! One place for the casts, so every reader agrees on how a column is read.
+
+use polars::prelude::*;
+
+pub fn texts(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
+    let c = df.column(name)?.cast(&DataType::String)?;
+    Ok(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
+}
+
+pub fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
+    let c = df.column(name)?.cast(&DataType::Int64)?;
+    Ok(c.i64()?.iter().collect())
+}
+
+pub fn floats(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<f64>>> {
+    let c = df.column(name)?.cast(&DataType::Float64)?;
+    Ok(c.f64()?.iter().collect())
+}
+
+pub fn bools(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<bool>>> {
+    Ok(df.column(name)?.bool()?.iter().collect())
+}
