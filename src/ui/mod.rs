@@ -86,6 +86,12 @@ pub fn run(
     tuning: &DetectArgs,
     theme_flag: Option<&str>,
 ) -> anyhow::Result<i32> {
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the workbench needs a terminal on standard input and output; to write to a file or a pipe, use `hirescope people` or `hirescope detect`"
+        );
+    }
     let config = tuning.config()?;
     let (keymap, theme_name) = ui_settings(tuning, theme_flag)?;
     theme::Theme::load(&theme_name, colour_allowed())?;

@@ -73,3 +73,17 @@ fn a_missing_path_is_reported_not_fatal() {
     assert!(text.contains("no such file or directory"));
     assert!(text.contains("CloudAppEvents"));
 }
+
+#[test]
+fn the_workbench_without_a_terminal_says_what_to_use_instead() {
+    let out = Command::new(env!("CARGO_BIN_EXE_hirescope"))
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("needs a terminal") && err.contains("hirescope people"),
+        "{err}"
+    );
+}
