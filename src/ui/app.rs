@@ -212,7 +212,8 @@ impl Picker {
 #[derive(Clone, Debug)]
 pub enum Overlay {
     None,
-    Help,
+    /// The help screen, scrolled down by this many lines.
+    Help(usize),
     Picker(Picker),
     Search(String),
     /// Entering a threshold's new value.
@@ -804,6 +805,24 @@ impl App {
             }
             return;
         }
+        if let Overlay::Help(scroll) = &mut self.overlay {
+            // Help is longer than a small terminal: it scrolls.
+            match cmd {
+                Cmd::Down => *scroll += 1,
+                Cmd::Up => *scroll = scroll.saturating_sub(1),
+                Cmd::PageDown => *scroll += 10,
+                Cmd::PageUp => *scroll = scroll.saturating_sub(10),
+                Cmd::Top => *scroll = 0,
+                Cmd::Bottom => *scroll = self.keymap.bindings.len(),
+                _ => {}
+            }
+            if matches!(
+                cmd,
+                Cmd::Down | Cmd::Up | Cmd::PageDown | Cmd::PageUp | Cmd::Top | Cmd::Bottom
+            ) {
+                return;
+            }
+        }
         if !matches!(self.overlay, Overlay::None) {
             match cmd {
                 Cmd::Back | Cmd::Help | Cmd::Cancel => self.overlay = Overlay::None,
@@ -838,7 +857,7 @@ impl App {
                 }
             }
             Cmd::Quit => self.quit = true,
-            Cmd::Help => self.overlay = Overlay::Help,
+            Cmd::Help => self.overlay = Overlay::Help(0),
             Cmd::Palette => self.open_palette(),
             Cmd::Finder => self.open_finder(),
             Cmd::Search => self.overlay = Overlay::Search(String::new()),

@@ -62,7 +62,7 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     );
     match &app.overlay {
         Overlay::None => {}
-        Overlay::Help => draw_help(f, app, theme, body),
+        Overlay::Help(scroll) => draw_help(f, app, theme, body, *scroll),
         Overlay::Picker(p) => {
             let rect = centered(body, 90, 80);
             f.render_widget(Clear, rect);
@@ -446,33 +446,47 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                     head,
                 );
             }
+            // Narrow panes keep severity, detector and reason; wide ones add time and person.
+            let wide = list.width >= 90;
             let body: Vec<Row> = findings
                 .iter()
                 .map(|x| {
-                    Row::new(vec![
+                    let mut cells = vec![
                         Cell::from(Span::styled(x.severity.name(), theme.severity(x.severity))),
                         Cell::from(x.detector),
-                        Cell::from(short_ts(x.first_seen)),
-                        Cell::from(v(&x.person)),
-                        Cell::from(v(&x.reason)),
-                    ])
+                    ];
+                    if wide {
+                        cells
+                            .extend([Cell::from(short_ts(x.first_seen)), Cell::from(v(&x.person))]);
+                    }
+                    cells.push(Cell::from(v(&x.reason)));
+                    Row::new(cells)
                 })
                 .collect();
-            let t = Table::new(
-                body,
-                [
-                    Constraint::Length(8),
-                    Constraint::Length(26),
-                    Constraint::Length(11),
-                    Constraint::Length(12),
-                    Constraint::Min(20),
-                ],
-            )
-            .header(
-                Row::new(vec!["severity", "detector", "first", "person", "reason"])
-                    .style(theme.role("header")),
-            )
-            .row_highlight_style(theme.role("selected"));
+            let (widths, header) = if wide {
+                (
+                    vec![
+                        Constraint::Length(8),
+                        Constraint::Length(26),
+                        Constraint::Length(11),
+                        Constraint::Length(12),
+                        Constraint::Min(20),
+                    ],
+                    vec!["severity", "detector", "first", "person", "reason"],
+                )
+            } else {
+                (
+                    vec![
+                        Constraint::Length(8),
+                        Constraint::Length(22),
+                        Constraint::Min(16),
+                    ],
+                    vec!["severity", "detector", "reason"],
+                )
+            };
+            let t = Table::new(body, widths)
+                .header(Row::new(header).style(theme.role("header")))
+                .row_highlight_style(theme.role("selected"));
             f.render_stateful_widget(
                 t,
                 list,
@@ -767,7 +781,7 @@ fn draw_travel(
     );
 }
 
-fn draw_help(f: &mut Frame, app: &App, theme: &Theme, body: Rect) {
+fn draw_help(f: &mut Frame, app: &App, theme: &Theme, body: Rect, scroll: usize) {
     let rect = centered(body, 94, 100);
     f.render_widget(Clear, rect);
     let mut lines = vec![
@@ -781,12 +795,12 @@ fn draw_help(f: &mut Frame, app: &App, theme: &Theme, body: Rect) {
             Span::raw(desc),
         ]));
     }
+    let title = " help (j/k scroll, ? or Esc closes) ";
     f.render_widget(
-        Paragraph::new(lines).block(
-            Block::default()
-                .borders(Borders::ALL)
-                .title(" help (? or Esc closes) "),
-        ),
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll.min(u16::MAX as usize) as u16, 0))
+            .block(Block::default().borders(Borders::ALL).title(title)),
         rect,
     );
 }

@@ -165,6 +165,14 @@ fn help_names_every_view_and_key() {
         assert!(s.contains(word), "help lacks {word}");
     }
     both_sizes!("help", app);
+    // At 80x24 the list is longer than the screen: scrolling reaches its last command.
+    assert!(!screen(&app, 80, 24).contains("suspend to the shell"));
+    keys(&mut app, &[Cmd::Bottom]);
+    assert!(
+        screen(&app, 80, 24).contains("suspend to the shell"),
+        "{}",
+        screen(&app, 80, 24)
+    );
     keys(&mut app, &[Cmd::Back]);
     assert!(matches!(app.overlay, Overlay::None));
 }
