@@ -126,7 +126,7 @@ fn an_analyst_walks_the_samples_in_a_real_terminal() {
     let s = t.wait_for("findings over whole data set");
     assert!(s.contains("ms"), "{s}");
     t.keys(&["?"]);
-    let s = t.wait_for("help (? or Esc closes)");
+    let s = t.wait_for("help (j/k scroll, ? or Esc closes)");
     for v in ["timeline", "entity", "travel", "findings", "pivot"] {
         assert!(s.contains(v), "help lacks {v}");
     }
