@@ -288,6 +288,9 @@ pub struct App {
     pub requests: Vec<Request>,
     /// The kind of person view shown when the queue cursor moves.
     pub person_view: Cmd,
+    /// Whether the analyst has pressed a key yet: until then a new workspace opens at the top
+    /// of the queue, after it the analyst's place is kept.
+    pub touched: bool,
 }
 
 impl App {
@@ -313,6 +316,7 @@ impl App {
             quit: false,
             requests: Vec::new(),
             person_view: Cmd::Timeline,
+            touched: false,
         }
     }
 
@@ -373,7 +377,11 @@ impl App {
     /// Takes a new workspace (first load, findings arriving, a rerun) without losing the analyst's
     /// place: the same person stays selected, the root view is rebuilt and drilled views stay.
     fn replace_workspace(&mut self, ws: Arc<Workspace>) {
-        let keep = self.selected_person();
+        let keep = if self.touched {
+            self.selected_person()
+        } else {
+            None
+        };
         let had = self.ws.is_some();
         self.ws = Some(ws);
         self.queue = keep
@@ -793,6 +801,7 @@ impl App {
     }
 
     fn key(&mut self, cmd: Cmd) {
+        self.touched = true;
         // Open overlays take the navigation keys for themselves.
         if let Overlay::Picker(p) = &mut self.overlay {
             match cmd {

@@ -199,17 +199,15 @@ impl Workspace {
 }
 
 /// Where in the hiring lifecycle an event falls.
-pub fn phase(ts: i64, hire: Option<i64>, app: &str, action: &str) -> &'static str {
-    if hire.is_some_and(|h| ts >= h) {
+pub fn phase(ts: i64, hire: Option<i64>, stage: &str, action: &str) -> &'static str {
+    if stage == "staff" || stage.is_empty() {
+        "-" // staff have no hiring story
+    } else if hire.is_some_and(|h| ts >= h) {
         "post-hire"
-    } else if app == "Workday" && action.contains("hrrecruiting") {
+    } else if action.contains("hrrecruiting") {
         "pre-recruitment"
-    } else if hire.is_some()
-        || matches!(app, "DocuSign" | "Zoom" | "Cisco Webex" | "Exchange Online")
-    {
-        "recruiting"
     } else {
-        "-"
+        "recruiting"
     }
 }
 
@@ -249,9 +247,9 @@ impl EventRow {
     }
 }
 
-/// The events-frame columns an `EventRow` is made of.
 /// The text columns an `EventRow` is made of, in the order `event_rows_on` reads them.
-const EVENT_ROW_TEXT: [&str; 10] = [
+const EVENT_ROW_TEXT: [&str; 11] = [
+    "stage",
     "table",
     "person",
     "app",
@@ -294,10 +292,11 @@ fn event_rows(ws: &Workspace, df: &DataFrame) -> Vec<EventRow> {
 fn event_rows_on(ws: &Workspace, df: &DataFrame) -> Vec<EventRow> {
     let [ts, row, hire] = EVENT_ROW_NUMBERS.map(|c| ints(df, c));
     // Each text column is read once and its strings moved into the rows, not copied again.
-    let [table, person, app, action, object, account, ip, country, device, peer] =
+    let [stage, table, person, app, action, object, account, ip, country, device, peer] =
         EVENT_ROW_TEXT.map(|c| strs(df, c).into_iter());
     let mut out = Vec::with_capacity(df.height());
-    let columns = table
+    let columns = stage
+        .zip(table)
         .zip(person)
         .zip(app)
         .zip(action)
@@ -307,8 +306,13 @@ fn event_rows_on(ws: &Workspace, df: &DataFrame) -> Vec<EventRow> {
         .zip(country)
         .zip(device)
         .zip(peer);
-    for (i, (((((((((t, person), app), action), object), account), ip), country), device), peer)) in
-        columns.enumerate()
+    for (
+        i,
+        (
+            (((((((((stage, t), person), app), action), object), account), ip), country), device),
+            peer,
+        ),
+    ) in columns.enumerate()
     {
         let t = t.unwrap_or_default();
         let r = row[i].unwrap_or(-1);
@@ -320,7 +324,12 @@ fn event_rows_on(ws: &Workspace, df: &DataFrame) -> Vec<EventRow> {
         };
         out.push(EventRow {
             ts: ts[i].unwrap_or(0),
-            phase: phase(ts[i].unwrap_or(0), hire[i], &app, &action),
+            phase: phase(
+                ts[i].unwrap_or(0),
+                hire[i],
+                stage.as_deref().unwrap_or(""),
+                &action,
+            ),
             flagged,
             table: t,
             row: r,

@@ -559,6 +559,8 @@ fn event_table(
     let window = &rows[start..(start + height).min(rows.len())];
     // Narrow terminals drop the source and country columns before squeezing the rest.
     let wide = area.width >= 90;
+    // Mixed-people rows (pivots, evidence) need the person more than the phase when narrow.
+    let show_phase = wide || !with_person;
     let body: Vec<Row> = window
         .iter()
         .map(|r| {
@@ -572,11 +574,13 @@ fn event_table(
             } else {
                 format!("{} · {}", r.action, r.object)
             };
-            let mut cells = vec![
-                Cell::from(flag),
-                Cell::from(short_ts(r.ts)),
-                Cell::from(Span::styled(phase_mark(r.phase), theme.role("muted"))),
-            ];
+            let mut cells = vec![Cell::from(flag), Cell::from(short_ts(r.ts))];
+            if show_phase {
+                cells.push(Cell::from(Span::styled(
+                    phase_mark(r.phase),
+                    theme.role("muted"),
+                )));
+            }
             if with_person {
                 cells.push(Cell::from(v(r.person.as_deref().unwrap_or("-"))));
             }
@@ -594,21 +598,21 @@ fn event_table(
             Row::new(cells)
         })
         .collect();
-    let mut widths = vec![
-        Constraint::Length(1),
-        Constraint::Length(11),
-        Constraint::Length(4),
-    ];
-    let mut header = vec!["", "time (UTC)", "ph."];
+    let mut widths = vec![Constraint::Length(1), Constraint::Length(11)];
+    let mut header = vec!["", "time (UTC)"];
+    if show_phase {
+        widths.push(Constraint::Length(4));
+        header.push("ph.");
+    }
     if with_person {
-        widths.push(Constraint::Length(10));
+        widths.push(Constraint::Length(9));
         header.push("person");
     }
     if wide {
         widths.push(Constraint::Length(12));
         header.push("source");
     }
-    widths.extend([Constraint::Min(14), Constraint::Length(15)]);
+    widths.extend([Constraint::Min(10), Constraint::Length(15)]);
     header.extend(["action · object", "ip"]);
     if wide {
         widths.push(Constraint::Length(2));

@@ -266,6 +266,11 @@ fn findings_arriving_after_the_people_keep_the_analysts_place() {
     let mut bare = full.analysis.clone();
     bare.findings.clear();
     bare.ranked = hirescope::score::rank(&bare.model.people, &[]);
+    // Untouched, the workbench opens on the top of the ranked queue once findings arrive.
+    let mut idle = App::new(Config::default(), Keymap::default(), "default");
+    idle.update(Action::Loaded(Arc::new(Workspace::new(bare.clone()))));
+    idle.update(Action::Loaded(full.clone()));
+    assert_eq!(idle.selected_person().as_deref(), Some("H900"));
     let mut app = App::new(Config::default(), Keymap::default(), "default");
     app.update(Action::Loaded(Arc::new(Workspace::new(bare))));
     assert!(
@@ -300,4 +305,19 @@ fn findings_arriving_after_the_people_keep_the_analysts_place() {
         rows.iter().any(|r| r.flagged > 0),
         "the rebuilt timeline flags cited rows"
     );
+}
+
+#[test]
+fn phases_mark_the_hiring_story_and_staff_have_none() {
+    use hirescope::ui::data::phase;
+    assert_eq!(phase(10, Some(5), "hired", "MessageSent"), "post-hire");
+    assert_eq!(
+        phase(1, Some(5), "hired", "hrrecruiting/resumes/1"),
+        "pre-recruitment"
+    );
+    assert_eq!(
+        phase(1, None, "candidate", "MeetingParticipantDetail"),
+        "recruiting"
+    );
+    assert_eq!(phase(1, None, "staff", "MailItemsAccessed"), "-");
 }
