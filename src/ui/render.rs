@@ -403,11 +403,12 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 .collect();
             let t = Table::new(
                 body,
+                // The value gets the larger share: an IP must never be cut at 80 columns.
                 [
                     Constraint::Length(10),
-                    Constraint::Percentage(45),
+                    Constraint::Fill(3),
                     Constraint::Length(6),
-                    Constraint::Percentage(40),
+                    Constraint::Fill(2),
                 ],
             )
             .header(
@@ -538,7 +539,8 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 .style(theme.role("header")),
                 head,
             );
-            f.render_widget(Paragraph::new(text), body);
+            // Long cells (user agents, raw JSON lines) wrap instead of running off the pane.
+            f.render_widget(Paragraph::new(text).wrap(Wrap { trim: false }), body);
         }
     }
 }
