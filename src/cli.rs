@@ -30,9 +30,114 @@ pub struct SourceArgs {
     /// HR roster file (CSV or JSON); roster files inside a PATH directory are found by content.
     #[arg(long, global = true)]
     pub roster: Vec<PathBuf>,
-    /// Threat-intelligence file (plain list, CSV or STIX 2.1 bundle); may be repeated.
+    /// Threat-intelligence file (plain list, CSV, STIX 2.1 bundle or a Sentinel
+    /// ThreatIntelligenceIndicator export); may be repeated.
     #[arg(long, global = true)]
     pub intel: Vec<PathBuf>,
+    /// Networks file: CSV of IP ranges with a category (corporate, vpn, cloud, hosting,
+    /// anonymiser) and a name; found by content inside a PATH directory too. May be repeated.
+    #[arg(long, global = true)]
+    pub networks: Vec<PathBuf>,
+    /// Read files as this table when recognition guesses wrong: `--table EmailEvents` for every
+    /// PATH, or `--table FILE=EmailEvents` for one file (or every file below a directory).
+    #[arg(long = "table", value_name = "[FILE=]TABLE", global = true)]
+    pub tables: Vec<String>,
+}
+
+/// Exit codes, documented in the README.
+pub mod exit {
+    /// It ran (whatever it found).
+    pub const OK: i32 = 0;
+    /// The command line is wrong: an unknown option, detector, severity or table.
+    pub const USAGE: i32 = 2;
+    /// An input named on the command line (a PATH, `--roster`, `--intel`, `--networks`,
+    /// `--config`) does not exist or cannot be read.
+    pub const INPUT: i32 = 3;
+    /// Anything else went wrong inside hirescope (or an output could not be written).
+    pub const INTERNAL: i32 = 4;
+}
+
+/// An input named on the command line that cannot be read: exit code 3.
+#[derive(Debug)]
+pub struct InputError(pub String);
+
+impl std::fmt::Display for InputError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for InputError {}
+
+/// A command line that asks for something that does not exist: exit code 2.
+#[derive(Debug)]
+pub struct UsageError(pub String);
+
+impl std::fmt::Display for UsageError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for UsageError {}
+
+/// Fails with exit code 3 unless `path` exists and can be read (a file opened, a directory listed).
+pub fn check_readable(what: &str, path: &std::path::Path) -> anyhow::Result<()> {
+    let shown = visible(&path.display().to_string()).into_owned();
+    let meta = std::fs::metadata(path).map_err(|e| InputError(format!("{what} {shown}: {e}")))?;
+    let opened = if meta.is_dir() {
+        std::fs::read_dir(path).map(|_| ())
+    } else {
+        std::fs::File::open(path).map(|_| ())
+    };
+    opened.map_err(|e| InputError(format!("{what} {shown} cannot be read: {e}")).into())
+}
+
+impl SourceArgs {
+    /// What to read, checked: every named input must exist and be readable.
+    pub fn inputs(&self, paths: &[PathBuf]) -> anyhow::Result<Inputs> {
+        for p in paths {
+            check_readable("input", p)?;
+        }
+        for (what, list) in [
+            ("--roster", &self.roster),
+            ("--intel", &self.intel),
+            ("--networks", &self.networks),
+        ] {
+            for p in list {
+                check_readable(what, p)?;
+            }
+        }
+        let mut tables = Vec::new();
+        for t in &self.tables {
+            let (path, name) = match t.rsplit_once('=') {
+                Some((p, n)) => (Some(PathBuf::from(p)), n),
+                None => (None, t.as_str()),
+            };
+            let kind = ingest::TableKind::from_name(name).ok_or_else(|| {
+                UsageError(format!(
+                    "--table {}: no table {name:?}; tables are: {}",
+                    visible(t),
+                    ingest::table::ALL_TABLES
+                        .iter()
+                        .map(|k| k.name())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ))
+            })?;
+            if let Some(p) = &path {
+                check_readable("--table", p)?;
+            }
+            tables.push((path, kind));
+        }
+        Ok(Inputs {
+            paths: paths.to_vec(),
+            roster: self.roster.clone(),
+            intel: self.intel.clone(),
+            networks: self.networks.clone(),
+            tables,
+        })
+    }
 }
 
 #[derive(Copy, Clone, Debug, ValueEnum, PartialEq)]
@@ -60,6 +165,9 @@ pub struct DetectArgs {
 
 impl DetectArgs {
     pub fn config(&self) -> anyhow::Result<crate::detect::Config> {
+        if let Some(p) = &self.config {
+            check_readable("--config", p)?;
+        }
         let mut c = match self
             .config
             .clone()
@@ -92,6 +200,10 @@ pub enum Command {
         /// Print the thresholds in force (as a config file) and exit.
         #[arg(long)]
         print_config: bool,
+        /// Say, per detector, which tables it read and what it could not check because a column
+        /// it needs is missing from the files (a query's projection dropped it).
+        #[arg(long)]
+        explain: bool,
     },
     /// The people ranked by risk, with the findings behind it.
     People {
@@ -129,6 +241,9 @@ pub enum Command {
         /// Approximate number of background events.
         #[arg(long, default_value_t = 12_000)]
         events: usize,
+        /// Write into a directory that is not empty (files of the same names are replaced).
+        #[arg(long)]
+        force: bool,
     },
 }
 
@@ -137,24 +252,44 @@ pub fn main() -> i32 {
     match run(cli) {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("hirescope: {}", visible(&format!("{e:#}")));
-            2
+            // `hirescope detect ... | head`: the reader has all it wanted; that is no error.
+            let closed_pipe = e.chain().any(|c| {
+                c.downcast_ref::<std::io::Error>()
+                    .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+            });
+            if closed_pipe {
+                return exit::OK;
+            }
+            let code = if e.chain().any(|c| c.is::<InputError>()) {
+                exit::INPUT
+            } else if e.chain().any(|c| c.is::<UsageError>()) {
+                exit::USAGE
+            } else {
+                exit::INTERNAL
+            };
+            let _ = writeln!(
+                std::io::stderr(),
+                "hirescope: {}",
+                visible(&format!("{e:#}"))
+            );
+            code
         }
     }
 }
 
-fn inputs(paths: &[PathBuf], sources: &SourceArgs) -> Inputs {
-    Inputs {
-        paths: paths.to_vec(),
-        roster: sources.roster.clone(),
-        intel: sources.intel.clone(),
+/// Says on standard error what the analyst must hear about (refused indicators, roster conflicts,
+/// unreadable files), naming each file and line.
+fn warn(data: &Dataset) {
+    let mut err = std::io::stderr().lock();
+    for w in data.warnings() {
+        let _ = writeln!(err, "hirescope: warning: {}", visible(&w));
     }
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
     match cli.command {
         Some(Command::Inspect { paths, format }) => {
-            let data = ingest::load(&inputs(&paths, &cli.sources));
+            let data = ingest::load(&cli.sources.inputs(&paths)?);
             let mut out = std::io::stdout().lock();
             match format {
                 InspectFormat::Json => writeln!(
@@ -172,7 +307,19 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             people,
             days,
             events,
+            force,
         }) => {
+            if !force {
+                if let Ok(mut entries) = std::fs::read_dir(&output) {
+                    if entries.next().is_some() {
+                        return Err(UsageError(format!(
+                            "{} is not empty; choose an empty directory or add --force",
+                            visible(&output.display().to_string())
+                        ))
+                        .into());
+                    }
+                }
+            }
             let n = crate::sample::generate(
                 &output,
                 &crate::sample::Options {
@@ -192,22 +339,34 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             detectors,
             min_severity,
             print_config,
+            explain,
         }) => {
             let config = cli.tuning.config()?;
             if print_config {
-                print!("{}", config.to_toml());
+                write!(std::io::stdout().lock(), "{}", config.to_toml())?;
                 return Ok(0);
             }
             check_ids(&detectors)?;
             let min = match min_severity.as_deref() {
                 Some(s) => Some(crate::detect::Severity::parse(s).ok_or_else(|| {
-                    anyhow::anyhow!(
-                        "--min-severity takes info, low, medium, high or critical, not {s:?}"
-                    )
+                    UsageError(format!(
+                        "--min-severity takes info, low, medium, high or critical, not {:?}",
+                        visible(s)
+                    ))
                 })?),
                 None => None,
             };
             let run = analyse(&paths, &cli.sources, &config, &detectors)?;
+            warn(&run.data);
+            if explain {
+                let mut out = std::io::stdout().lock();
+                write!(
+                    out,
+                    "{}",
+                    crate::detect::explain::text(&run.model, &detectors)
+                )?;
+                return Ok(0);
+            }
             let shown: Vec<crate::detect::Finding> = run
                 .findings
                 .iter()
@@ -241,13 +400,18 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                 }
             }
             for e in &run.errors {
-                eprintln!("hirescope: detector failed: {}", visible(e));
+                let _ = writeln!(
+                    std::io::stderr(),
+                    "hirescope: detector failed: {}",
+                    visible(e)
+                );
             }
             Ok(0)
         }
         Some(Command::People { paths, format }) => {
             let config = cli.tuning.config()?;
             let run = analyse(&paths, &cli.sources, &config, &[])?;
+            warn(&run.data);
             let mut out = std::io::stdout().lock();
             match format {
                 OutFormat::Jsonl => {
@@ -256,18 +420,21 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     }
                 }
                 OutFormat::Csv => write!(out, "{}", crate::report::people_csv(&run.ranked))?,
-                OutFormat::Table => write!(
-                    out,
-                    "{}",
-                    crate::report::people_table(&run.ranked, crate::report::use_colour())
-                )?,
+                OutFormat::Table => {
+                    write!(
+                        out,
+                        "{}",
+                        crate::report::people_table(&run.ranked, crate::report::use_colour())
+                    )?;
+                    write!(out, "{}", crate::report::services_table(&run.model.people))?;
+                }
             }
             Ok(0)
         }
         Some(Command::Kql { ids }) => {
             let config = cli.tuning.config()?;
             check_ids(&ids)?;
-            let intel = ingest::load(&inputs(&[], &cli.sources)).intel;
+            let intel = ingest::load(&cli.sources.inputs(&[])?).intel;
             let mut out = std::io::stdout().lock();
             write!(out, "{}", kql_text(&ids, &config, &intel))?;
             Ok(0)
@@ -280,7 +447,12 @@ fn check_ids(ids: &[String]) -> anyhow::Result<()> {
     let known = crate::detect::ids();
     for d in ids {
         if !known.contains(&d.as_str()) {
-            anyhow::bail!("no detector {d:?}; detectors are: {}", known.join(", "));
+            return Err(UsageError(format!(
+                "no detector {:?}; detectors are: {}",
+                visible(d),
+                known.join(", ")
+            ))
+            .into());
         }
     }
     Ok(())
@@ -337,7 +509,7 @@ pub fn analyse(
     config: &crate::detect::Config,
     only: &[String],
 ) -> anyhow::Result<Analysis> {
-    let data = ingest::load(&inputs(&paths_or_samples(paths)?, sources));
+    let data = ingest::load(&sources.inputs(&paths_or_samples(paths)?)?);
     let model = crate::model::build(&data)?;
     let (findings, errors) = crate::detect::run(&model, &data, config, only);
     let ranked = crate::score::rank(&model.people, &findings);
@@ -376,7 +548,9 @@ pub fn inspect_json(data: &Dataset) -> serde_json::Value {
         .map(|f| {
             json!({
                 "path": f.path, "format": f.format, "gzip": f.gzip, "role": f.role, "tables": f.tables,
-                "rows": f.rows, "rejected_count": f.rejected_count, "rejected": f.rejected, "notes": f.notes,
+                "decided_by": f.decided_by, "unused_columns": f.unused_columns,
+                "rows": f.rows, "duplicates": f.duplicates,
+                "rejected_count": f.rejected_count, "rejected": f.rejected, "notes": f.notes,
             })
         })
         .collect();
@@ -384,7 +558,9 @@ pub fn inspect_json(data: &Dataset) -> serde_json::Value {
     json!({
         "files": files,
         "tables": tables,
-        "roster": {"people": data.roster.people.len()},
+        "roster": {"people": data.roster.people.len(), "conflicts": data.roster.conflicts()},
+        "networks": {"ranges": data.networks.ranges.len()},
+        "duplicates": data.duplicates(),
         "intel": {
             "indicators": data.intel.indicators.len(),
             "ip": data.intel.count(I::Ip), "cidr": data.intel.count(I::Cidr),
@@ -409,28 +585,51 @@ pub fn inspect_table(data: &Dataset) -> String {
         ));
     }
     s.push_str(&format!(
-        "\nroster: {} people   intel: {} indicators   rows kept: {}   rows rejected: {}\n\nFILES\n",
+        "\nroster: {} people   intel: {} indicators   networks: {} ranges   rows kept: {}   duplicates dropped: {}   rows rejected: {}\n",
         data.roster.people.len(),
         data.intel.indicators.len(),
+        data.networks.ranges.len(),
         data.rows(),
+        data.duplicates(),
         data.rejected()
     ));
+    for c in data.roster.conflicts() {
+        s.push_str(&format!("warning: {}\n", visible(&c.to_string())));
+    }
+    s.push_str("\nFILES\n");
     for f in &data.files {
         let tables: Vec<String> = f.tables.iter().map(|(t, n)| format!("{t} {n}")).collect();
         s.push_str(&format!(
-            "{}  [{}{}, {:?}] kept {} rejected {}{}\n",
+            "{}  [{}{}, {:?}] kept {} rejected {}{}{}\n",
             visible(&f.path),
             f.format,
             if f.gzip { "+gzip" } else { "" },
             f.role,
             f.rows,
             f.rejected_count,
+            if f.duplicates > 0 {
+                format!(" duplicates dropped {}", f.duplicates)
+            } else {
+                String::new()
+            },
             if tables.is_empty() {
                 String::new()
             } else {
                 format!(" ({})", tables.join(", "))
             }
         ));
+        for (table, why) in &f.decided_by {
+            s.push_str(&format!(
+                "    {table} because of: {}\n",
+                visible(&why.join(", "))
+            ));
+        }
+        if !f.unused_columns.is_empty() {
+            s.push_str(&format!(
+                "    columns not used (kept as they are): {}\n",
+                visible(&crate::detect::list(f.unused_columns.iter().cloned(), 12))
+            ));
+        }
         for n in &f.notes {
             s.push_str(&format!("    note: {}\n", visible(n)));
         }

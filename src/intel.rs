@@ -50,38 +50,117 @@ pub const INDICATOR_COLUMNS: &[&str] = &[
     "cidr",
 ];
 
+/// Columns of Sentinel's `ThreatIntelligenceIndicator` table that hold an indicator; one row may
+/// fill several (a network address and a sender address of one campaign).
+pub const TI_VALUE_COLUMNS: &[&str] = &[
+    "networkip",
+    "networksourceip",
+    "networkdestinationip",
+    "networkcidrblock",
+    "emailsenderaddress",
+    "emailsourcedomain",
+    "domainname",
+    "url",
+];
+
+/// Columns only the `ThreatIntelligenceIndicator` table has.
+const TI_MARKERS: &[&str] = &[
+    "indicatorid",
+    "threattype",
+    "tlplevel",
+    "expirationdatetime",
+    "externalindicatorid",
+    "sourcesystem",
+];
+
+/// A header of a Sentinel `ThreatIntelligenceIndicator` export (CSV or JSON).
+pub fn is_ti_header<S: AsRef<str>>(headers: &[S]) -> bool {
+    let l: Vec<String> = headers.iter().map(|h| loose(h.as_ref())).collect();
+    l.iter()
+        .filter(|h| TI_MARKERS.contains(&h.as_str()))
+        .count()
+        >= 2
+        && l.iter().any(|h| TI_VALUE_COLUMNS.contains(&h.as_str()))
+}
+
+/// The host of a URL indicator (`https://evil.example/path` is the domain `evil.example`).
+pub fn url_host(url: &str) -> &str {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next().unwrap_or(rest);
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    match host.strip_prefix('[') {
+        Some(v6) => v6.split(']').next().unwrap_or(v6),
+        None => host.split(':').next().unwrap_or(host),
+    }
+}
+
+/// A header name without case, spaces, underscores or a Log Analytics ` [UTC]` suffix.
 pub fn loose(name: &str) -> String {
+    let name = match name.trim_end().strip_suffix(']') {
+        Some(_) => name.rsplit_once(" [").map_or(name, |(n, _)| n),
+        None => name,
+    };
     name.chars()
         .filter(|c| c.is_alphanumeric())
         .flat_map(char::to_lowercase)
         .collect()
 }
 
-/// Reads one indicator; None when the text is none of IP, CIDR, e-mail or domain.
-pub fn parse_indicator(text: &str) -> Option<(IndicatorKind, String, Option<IpNet>)> {
+/// Ranges shorter than this would match a large part of the Internet: refused.
+pub const MIN_PREFIX: u8 = 8;
+
+/// A parsed indicator: its kind, normalised value and (for IPs and ranges) the network.
+pub type Parsed = (IndicatorKind, String, Option<IpNet>);
+
+/// Reads one indicator, or says why the text is not one or is refused (a range or a bare
+/// top-level domain that would match everything).
+pub fn parse_indicator(text: &str) -> Result<Parsed, String> {
     let t = text.trim().trim_matches(|c| c == '"' || c == '\'').trim();
+    let not_one = || {
+        format!(
+            "not an IP, CIDR, e-mail or domain: {:?}",
+            crate::ingest::canon::clip(t)
+        )
+    };
     if t.is_empty() {
-        return None;
+        return Err(not_one());
     }
     if let Ok(ip) = t.parse::<IpAddr>() {
-        return Some((IndicatorKind::Ip, ip.to_string(), Some(IpNet::from(ip))));
+        if ip.is_unspecified() {
+            return Err(format!("refused: {ip} is the unspecified address"));
+        }
+        return Ok((IndicatorKind::Ip, ip.to_string(), Some(IpNet::from(ip))));
     }
     if let Ok(net) = t.parse::<IpNet>() {
         let net = net.trunc();
-        return Some((IndicatorKind::Cidr, net.to_string(), Some(net)));
+        if net.prefix_len() < MIN_PREFIX {
+            return Err(format!(
+                "refused: {net} would match {} of all addresses (ranges shorter than /{MIN_PREFIX} are not used)",
+                if net.prefix_len() == 0 { "every one".to_string() } else { format!("1/{}", 1u64 << net.prefix_len()) }
+            ));
+        }
+        return Ok((IndicatorKind::Cidr, net.to_string(), Some(net)));
     }
     let lower = t.to_ascii_lowercase();
     if let Some((local, domain)) = lower.rsplit_once('@') {
         if !local.is_empty() && is_domain(domain) {
-            return Some((IndicatorKind::Email, lower, None));
+            return Ok((IndicatorKind::Email, lower, None));
         }
-        return None;
+        return Err(not_one());
     }
-    let domain = lower.trim_start_matches("*.").trim_end_matches('.');
+    let domain = lower
+        .trim_start_matches("*.")
+        .trim_start_matches('.')
+        .trim_end_matches('.');
     if is_domain(domain) {
-        return Some((IndicatorKind::Domain, domain.to_string(), None));
+        return Ok((IndicatorKind::Domain, domain.to_string(), None));
     }
-    None
+    if !domain.is_empty() && domain.len() <= 63 && domain.bytes().all(|b| b.is_ascii_alphabetic()) {
+        return Err(format!(
+            "refused: {domain:?} is a bare top-level domain and would match every address under it"
+        ));
+    }
+    Err(not_one())
 }
 
 fn is_domain(d: &str) -> bool {
@@ -102,6 +181,7 @@ impl Intel {
         self.indicators.is_empty()
     }
 
+    /// Adds one indicator, or says why the text is not one (or is refused).
     pub fn push(
         &mut self,
         text: &str,
@@ -109,22 +189,18 @@ impl Intel {
         actor: Option<String>,
         confidence: Option<String>,
         description: Option<String>,
-    ) -> bool {
-        match parse_indicator(text) {
-            Some((kind, value, net)) => {
-                self.indicators.push(Indicator {
-                    kind,
-                    value,
-                    net,
-                    actor,
-                    confidence,
-                    description,
-                    source: source.to_string(),
-                });
-                true
-            }
-            None => false,
-        }
+    ) -> Result<(), String> {
+        let (kind, value, net) = parse_indicator(text)?;
+        self.indicators.push(Indicator {
+            kind,
+            value,
+            net,
+            actor,
+            confidence,
+            description,
+            source: source.to_string(),
+        });
+        Ok(())
     }
 
     /// The indicator an IP falls under: an exact address first, then the narrowest range.
@@ -161,7 +237,8 @@ impl Intel {
         self.indicators.iter().filter(|i| i.kind == kind).count()
     }
 
-    /// Reads a plain list: one indicator per line, `#` comments. Returns the lines that were not indicators.
+    /// Reads a plain list: one indicator per line, `#` comments and blank lines anywhere. Returns
+    /// the lines that were not indicators or were refused, with why.
     pub fn read_list(&mut self, text: &str, source: &str) -> Vec<(u64, String)> {
         let mut bad = Vec::new();
         for (n, line) in text.lines().enumerate() {
@@ -169,14 +246,8 @@ impl Intel {
             if body.is_empty() {
                 continue;
             }
-            if !self.push(body, source, None, None, None) {
-                bad.push((
-                    n as u64 + 1,
-                    format!(
-                        "not an IP, CIDR, e-mail or domain: {:?}",
-                        crate::ingest::canon::clip(body)
-                    ),
-                ));
+            if let Err(why) = self.push(body, source, None, None, None) {
+                bad.push((n as u64 + 1, why));
             }
         }
         bad
@@ -204,17 +275,7 @@ impl Intel {
                 .and_then(|v| v.as_str())
                 .map(str::to_string);
             let values = stix_values(pattern);
-            let mut any = false;
-            for v in values {
-                any |= self.push(
-                    &v,
-                    source,
-                    actor.clone(),
-                    confidence.clone(),
-                    description.clone(),
-                );
-            }
-            if !any {
+            if values.is_empty() {
                 bad.push((
                     n as u64 + 1,
                     format!(
@@ -222,6 +283,17 @@ impl Intel {
                         crate::ingest::canon::clip(pattern)
                     ),
                 ));
+            }
+            for v in values {
+                if let Err(why) = self.push(
+                    &v,
+                    source,
+                    actor.clone(),
+                    confidence.clone(),
+                    description.clone(),
+                ) {
+                    bad.push((n as u64 + 1, why));
+                }
             }
         }
         bad
@@ -285,8 +357,8 @@ mod tests {
             parse_indicator("evil-domain.net").unwrap().0,
             IndicatorKind::Domain
         );
-        assert!(parse_indicator("hello world").is_none());
-        assert!(parse_indicator("1.2.3").is_none());
+        assert!(parse_indicator("hello world").is_err());
+        assert!(parse_indicator("1.2.3").is_err());
     }
 
     #[test]
@@ -304,6 +376,31 @@ mod tests {
         assert!(i.match_email("OPS@bad.example").is_some());
         assert!(i.match_email("anyone@mx.badmail.net").is_some());
         assert!(i.match_email("anyone@goodmail.net").is_none());
+    }
+
+    #[test]
+    fn refusals() {
+        for t in [
+            "0.0.0.0/0",
+            "::/0",
+            "10.0.0.0/7",
+            "com",
+            ".com",
+            "*.com",
+            "0.0.0.0",
+        ] {
+            let e = parse_indicator(t).unwrap_err();
+            assert!(e.starts_with("refused"), "{t}: {e}");
+        }
+        assert!(parse_indicator("10.0.0.0/8").is_ok());
+        assert!(parse_indicator("hello world")
+            .unwrap_err()
+            .starts_with("not an"));
+        assert_eq!(
+            url_host("https://user@evil.example:8443/a?b"),
+            "evil.example"
+        );
+        assert_eq!(url_host("http://[2001:db8::1]/x"), "2001:db8::1");
     }
 
     #[test]

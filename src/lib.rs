@@ -10,6 +10,7 @@ pub mod geo;
 pub mod ingest;
 pub mod intel;
 pub mod model;
+pub mod networks;
 pub mod report;
 pub mod roster;
 pub mod sample;

@@ -198,6 +198,36 @@ pub fn people_table(ranked: &[Ranked], colour: bool) -> String {
     s
 }
 
+/// The tenant's own system and service identities, listed apart from the ranked people (empty
+/// when there are none).
+pub fn services_table(people: &[crate::model::Person]) -> String {
+    let mut services: Vec<&crate::model::Person> = people
+        .iter()
+        .filter(|p| p.stage == crate::model::Stage::Service)
+        .collect();
+    services.sort_by(|a, b| a.key.cmp(&b.key));
+    if services.is_empty() {
+        return String::new();
+    }
+    let mut s = format!(
+        "\nSERVICES (system and service identities: not ranked, not suspects) {}\n",
+        services.len()
+    );
+    for p in services {
+        let why = p
+            .identifiers
+            .iter()
+            .find_map(|i| crate::model::service_identity(i))
+            .unwrap_or("typed as a service by the vendor");
+        s.push_str(&format!(
+            "  {}  {} events  ({why})\n",
+            visible(&p.key),
+            p.events
+        ));
+    }
+    s
+}
+
 /// The closing summary: events read, findings per severity, top people.
 pub fn summary(events: usize, rejected: usize, findings: &[Finding], ranked: &[Ranked]) -> String {
     let mut per = std::collections::BTreeMap::new();

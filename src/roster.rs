@@ -37,6 +37,30 @@ pub struct Roster {
     pub people: Vec<RosterPerson>,
 }
 
+/// One identifier claimed by two or more roster rows of different people.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Conflict {
+    pub identifier: String,
+    /// (person_id, file, line) of each row that claims it.
+    pub claims: Vec<(String, String, u64)>,
+}
+
+impl std::fmt::Display for Conflict {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let who: Vec<String> = self
+            .claims
+            .iter()
+            .map(|(p, file, line)| format!("{p} ({file} line {line})"))
+            .collect();
+        write!(
+            f,
+            "roster conflict: {} is claimed by {}; it links none of them, so no row's events move to another",
+            self.identifier,
+            who.join(" and ")
+        )
+    }
+}
+
 #[derive(Clone, Copy, PartialEq)]
 enum Col {
     PersonId,
@@ -89,6 +113,35 @@ fn split_ids(v: &str) -> Vec<String> {
 }
 
 impl Roster {
+    /// Identifiers that two or more people's rows claim.
+    pub fn conflicts(&self) -> Vec<Conflict> {
+        let mut claims: std::collections::BTreeMap<&str, Vec<&RosterPerson>> = Default::default();
+        for p in &self.people {
+            let mut ids: Vec<&String> = p.identifiers().collect();
+            ids.sort();
+            ids.dedup();
+            for id in ids {
+                claims.entry(id.as_str()).or_default().push(p);
+            }
+        }
+        claims
+            .into_iter()
+            .filter(|(_, ps)| ps.len() > 1)
+            .map(|(id, ps)| Conflict {
+                identifier: id.to_string(),
+                claims: ps
+                    .iter()
+                    .map(|p| (p.person_id.clone(), p.source.clone(), p.line))
+                    .collect(),
+            })
+            .collect()
+    }
+
+    /// The identifiers of `conflicts`, which link nobody.
+    pub fn conflicted(&self) -> std::collections::HashSet<String> {
+        self.conflicts().into_iter().map(|c| c.identifier).collect()
+    }
+
     /// Adds one roster row; says why when it cannot be used.
     pub fn push_row(
         &mut self,

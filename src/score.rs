@@ -47,6 +47,8 @@ pub fn rank(people: &[Person], findings: &[Finding]) -> Vec<Ranked> {
     }
     let mut out: Vec<Ranked> = people
         .iter()
+        // A tenant's own service identities are listed apart, never ranked.
+        .filter(|p| p.stage != crate::model::Stage::Service)
         .map(|p| {
             let mine = by_person.get(p.key.as_str()).cloned().unwrap_or_default();
             let mut per_detector: BTreeMap<&'static str, Vec<Severity>> = BTreeMap::new();

@@ -30,7 +30,9 @@ pub fn data_actions() -> Expr {
 }
 
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
-    let risky = anonymising().or(col("ip_category").eq(lit("VPN")));
+    let risky = anonymising()
+        .or(col("ip_category").eq(lit("VPN")).fill_null(lit(false)))
+        .or(net_is(&["vpn"]));
     let evs = collect(
         ctx.events()
             .filter(data_actions().and(after_hire()).and(risky)),

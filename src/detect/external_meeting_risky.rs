@@ -21,9 +21,18 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
             "Cisco Webex".into(),
         ],
     );
+    // A `summarize` of Zoom or Webex events keeps the actions but not the Application: take
+    // app-less meeting actions as meetings.
+    let meeting_action = col("app").is_null().and(
+        col("action")
+            .str()
+            .contains(lit(r"(?i)meeting|participant|\bjoin"), false)
+            .fill_null(lit(false)),
+    );
     let evs = collect(
         ctx.events().filter(
-            apps.and(col("is_external").eq(lit(true)))
+            apps.or(meeting_action)
+                .and(external_or_unknown())
                 .and(intel_hit().or(anonymising())),
         ),
     )?;

@@ -39,13 +39,11 @@ struct Hop {
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     let c = ctx.config;
     let prev = |name: &str| -> PolarsResult<Expr> { col(name).shift(lit(1)).over([col("person")]) };
-    let corporate = col("ip_category")
-        .eq(lit("Corporate"))
-        .fill_null(lit(false));
     let vpn = col("ip_category")
         .eq(lit("VPN"))
         .fill_null(lit(false))
-        .or(col("anon_proxy").eq(lit(true)));
+        .or(col("anon_proxy").eq(lit(true)))
+        .or(net_is(&["vpn", "anonymiser"]));
     let pairs = ctx
         .events()
         .filter(
@@ -54,7 +52,8 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
                 .and(col("via_peer").not())
                 .and(col("lat").is_not_null())
                 .and(col("lon").is_not_null())
-                .and(corporate.not()),
+                .and(measured_place())
+                .and(own_or_service_network().not()),
         )
         .select([
             col("person"),

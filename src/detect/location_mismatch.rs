@@ -15,15 +15,13 @@ pub const DETECTOR: Detector = Detector {
 
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     let c = ctx.config;
-    let not_corporate = col("ip_category")
-        .neq(lit("Corporate"))
-        .or(col("ip_category").is_null());
     let evs = collect(
         ctx.events().filter(
             after_hire()
                 .and(col("via_peer").not())
                 .and(col("country").is_not_null())
-                .and(not_corporate),
+                .and(measured_place())
+                .and(own_or_service_network().not()),
         ),
     )?;
     let mut out = Vec::new();

@@ -7,6 +7,7 @@ mod anonymous_access_data;
 mod config;
 mod data_access_spike;
 mod evs;
+pub mod explain;
 mod external_meeting_risky;
 mod impossible_travel;
 mod intel_match;
@@ -139,8 +140,13 @@ pub struct Context<'a> {
 }
 
 impl Context<'_> {
+    /// The events detectors see: a tenant's own service identities are not suspects.
     pub fn events(&self) -> LazyFrame {
-        self.model.events.clone().lazy()
+        self.model
+            .events
+            .clone()
+            .lazy()
+            .filter(col("stage").neq(lit("service")).fill_null(lit(true)))
     }
 }
 
@@ -283,7 +289,8 @@ pub fn intel_hit() -> Expr {
         .or(col("account_intel").is_not_null())
 }
 
-/// Anonymising network: anonymous proxy flag, IPCategory Risky, or IPTags Tor / Anonymous proxy.
+/// Anonymising or risky network: anonymous proxy flag, IPCategory Risky, IPTags Tor / Anonymous
+/// proxy, or an address the networks file (or its ISP or ASN) puts in hosting or anonymiser space.
 pub fn anonymising() -> Expr {
     col("anon_proxy")
         .eq(lit(true))
@@ -291,6 +298,42 @@ pub fn anonymising() -> Expr {
         .or(col("ip_tags")
             .str()
             .contains(lit(r"(?i)\btor\b|anonymous proxy"), false))
+        .or(net_is(&["hosting", "anonymiser"]))
+        .fill_null(lit(false))
+}
+
+/// The address is in one of these network categories (see `networks::NetCategory`).
+pub fn net_is(categories: &[&str]) -> Expr {
+    is_in_list(
+        "net_category",
+        categories.iter().map(|c| c.to_string()).collect(),
+    )
+    .fill_null(lit(false))
+}
+
+/// The organisation's own egress or a cloud service's address: never where a person is, so never
+/// a side of impossible travel or a location mismatch, and never suspicious by itself.
+pub fn own_or_service_network() -> Expr {
+    net_is(&["corporate", "cloud"]).or(col("ip_category")
+        .eq(lit("Corporate"))
+        .fill_null(lit(false)))
+}
+
+/// A place someone measured: the vendor's coordinates, city or country, or a place another row
+/// gave the same address. The registry country of an address block says who holds the block, not
+/// where its user is, so it never makes travel or a mismatch by itself.
+pub fn measured_place() -> Expr {
+    col("loc_precision")
+        .is_not_null()
+        .and(col("loc_precision").neq(lit("registry")))
+}
+
+/// External, or not known either way: a query that filtered `where IsExternalUser` and then
+/// projected the column away leaves no value, and such rows must still be hunted.
+pub fn external_or_unknown() -> Expr {
+    col("is_external")
+        .eq(lit(true))
+        .or(col("is_external").is_null())
 }
 
 /// Events of people hired (by roster or inferred) from their hire onwards.
@@ -337,7 +380,7 @@ pub fn kql_intel_lets(intel: &crate::intel::Intel) -> String {
 pub fn recruiting_calls() -> Expr {
     col("app")
         .eq(lit("Workday"))
-        .and(col("is_external").eq(lit(true)))
+        .and(external_or_unknown())
         .and(col("action").str().contains_literal(lit("hrrecruiting")))
 }
 

@@ -20,11 +20,8 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
         .is_not_null()
         .and(col("country").is_not_null())
         .and(col("country").neq(col("work_country")))
-        .and(
-            col("ip_category")
-                .neq(lit("Corporate"))
-                .or(col("ip_category").is_null()),
-        );
+        .and(measured_place())
+        .and(own_or_service_network().not());
     let evs = collect(
         ctx.events()
             .filter(signed.and(intel_hit().or(anonymising()).or(elsewhere))),

@@ -12,8 +12,7 @@ pub const DETECTOR: Detector = Detector {
     kql,
 };
 
-pub const VERBS: &[&str] = &["Add", "Change", "Assign", "Create", "Modify"];
-pub const OBJECTS: &[&str] = &["Account", "Bank", "Payment", "Tax"];
+use terms::{PAYROLL_OBJECTS as OBJECTS, PAYROLL_VERBS as VERBS};
 
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     let tasks = distinct_where(ctx, "action", |a| {
@@ -22,14 +21,12 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     let payroll = col("app")
         .eq(lit("Workday"))
         .and(col("action").is_in(lit(tasks).implode(false), false));
-    let not_corporate = col("ip_category")
-        .neq(lit("Corporate"))
-        .or(col("ip_category").is_null());
     let elsewhere = col("work_country")
         .is_not_null()
         .and(col("country").is_not_null())
         .and(col("country").neq(col("work_country")))
-        .and(not_corporate);
+        .and(measured_place())
+        .and(own_or_service_network().not());
     let evs = collect(
         ctx.events().filter(
             payroll

@@ -18,9 +18,7 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
         "stage",
         vec!["candidate".into(), "offer".into(), "hired".into()],
     );
-    let not_corporate = col("ip_category")
-        .neq(lit("Corporate"))
-        .or(col("ip_category").is_null());
+    let not_corporate = own_or_service_network().not();
     // Distinct (person, ip) and (person, device) pairs: small, even over millions of events.
     let links = ctx
         .events()

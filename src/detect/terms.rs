@@ -18,12 +18,27 @@ pub fn has_any(text: &str, list: &[&str]) -> bool {
     terms(text).any(|t| list.iter().any(|l| t.eq_ignore_ascii_case(l)))
 }
 
+/// The verbs and objects of a Workday task that sets up or changes pay (DETECTIONS.md).
+pub const PAYROLL_VERBS: &[&str] = &["Add", "Change", "Assign", "Create", "Modify"];
+pub const PAYROLL_OBJECTS: &[&str] = &["Account", "Bank", "Payment", "Tax"];
+
+/// `text has_any (list)` for a whole column: a term is bounded by anything but ASCII letters and
+/// digits, as in `has_any`.
+pub fn has_any_expr(text: polars::prelude::Expr, list: &[&str]) -> polars::prelude::Expr {
+    use polars::prelude::*;
+    let alternatives: Vec<String> = list.iter().map(|t| t.to_ascii_lowercase()).collect();
+    let pattern = format!("(?i)(^|[^a-z0-9])({})([^a-z0-9]|$)", alternatives.join("|"));
+    text.str()
+        .contains(lit(pattern), false)
+        .fill_null(lit(false))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    const VERBS: &[&str] = &["Add", "Change", "Assign", "Create", "Modify"];
-    const OBJECTS: &[&str] = &["Account", "Bank", "Payment", "Tax"];
+    const VERBS: &[&str] = PAYROLL_VERBS;
+    const OBJECTS: &[&str] = PAYROLL_OBJECTS;
 
     #[test]
     fn workday_task_names() {

@@ -3,7 +3,7 @@
 //! Canonical names are lower snake case (`ts`, `account`, `ip`, ...); vendor columns keep their
 //! names, so nothing is dropped and the detail view can show a row whole.
 
-use super::fields::{Fields, Row, K};
+use super::fields::{Fields, Row, K, TIME_COLUMNS, TIME_COLUMN_NAMES};
 use super::table::TableKind;
 use super::values::{parse_bool, parse_ip, parse_timestamp};
 use crate::geo;
@@ -69,7 +69,12 @@ pub const CANONICAL_COLUMNS: &[&str] = &[
     "is_external",
     "anon_proxy",
     "success",
+    "account_type",
 ];
+
+/// A fingerprint of each row's identity, to drop the same event exported twice; dropped with the
+/// duplicates when a table is finished.
+pub const KEY_COLUMN: &str = "_key";
 
 /// Why a row was not kept.
 #[derive(Debug, Clone, PartialEq)]
@@ -97,6 +102,7 @@ pub struct TableBuilder {
     is_external: Vec<Option<bool>>,
     anon_proxy: Vec<Option<bool>>,
     success: Vec<Option<bool>>,
+    key: Vec<u64>,
     raw: Vec<RawColumn>,
     raw_names: Vec<String>,
     raw_index: HashMap<String, usize>,
@@ -154,6 +160,7 @@ impl TableBuilder {
             is_external: Vec::new(),
             anon_proxy: Vec::new(),
             success: Vec::new(),
+            key: Vec::new(),
             raw: Vec::new(),
             raw_names: Vec::new(),
             raw_index: HashMap::new(),
@@ -200,9 +207,7 @@ impl TableBuilder {
 
     /// Adds one row, or says why it cannot be kept.
     pub fn push(&mut self, row: &Row, file: usize, line: u64) -> Result<(), RowError> {
-        let ts_col = [K::Timestamp, K::TimeGenerated, K::CreatedDateTime]
-            .into_iter()
-            .find(|k| row.has(*k));
+        let ts_col = TIME_COLUMNS.iter().copied().find(|k| row.has(*k));
         let ts = match ts_col {
             Some(k) => {
                 let text = row.get(k).unwrap_or_default();
@@ -221,7 +226,7 @@ impl TableBuilder {
                 return Err(RowError {
                     column: "Timestamp".into(),
                     reason: format!(
-                        "{} row without Timestamp, TimeGenerated or CreatedDateTime",
+                        "{} row without a time ({TIME_COLUMN_NAMES}): it cannot be placed",
                         self.kind
                     ),
                 })
@@ -331,6 +336,7 @@ impl TableBuilder {
         self.is_external.push(is_external);
         self.anon_proxy.push(anon);
         self.success.push(success);
+        self.key.push(row_key(row, ts));
         self.ts.push(ts);
         self.file.push(file as i64);
         self.line.push(line as i64);
@@ -385,12 +391,14 @@ impl TableBuilder {
         cols.push(Column::new("is_external".into(), self.is_external));
         cols.push(Column::new("anon_proxy".into(), self.anon_proxy));
         cols.push(Column::new("success".into(), self.success));
+        cols.push(Column::new(KEY_COLUMN.into(), self.key));
         for c in self.raw {
             cols.push(c.builder.finish().into_series().into());
         }
         let df = DataFrame::new(n, cols)?;
         let derived = derived_columns(kind, &self.raw_names);
         let mut order: Vec<Expr> = CANONICAL_COLUMNS.iter().map(|c| col(*c)).collect();
+        order.push(col(KEY_COLUMN));
         order.extend(self.raw_names.iter().map(|c| col(c.as_str())));
         df.lazy().with_columns(derived).select(order).collect()
     }
@@ -487,8 +495,13 @@ fn derived_columns(kind: TableKind, raw: &[String]) -> Vec<Expr> {
         first_of(raw, &[K::AutonomousSystemNumber], vec![]).alias("asn"),
         first_of(
             raw,
-            &[K::Application, K::AppDisplayName, K::OfficeWorkload],
-            constant_app,
+            &[
+                K::Application,
+                K::AppDisplayName,
+                K::OfficeWorkload,
+                K::Workload,
+            ],
+            [constant_app, vec![app_from_action(raw)]].concat(),
         )
         .alias("app"),
         first_of(raw, &[K::ActionType, K::Operation], constant_action).alias("action"),
@@ -527,7 +540,81 @@ fn derived_columns(kind: TableKind, raw: &[String]) -> Vec<Expr> {
         )
         .alias("detail"),
         first_of(raw, &[K::RiskEventTypesV2, K::RiskEventTypes], vec![]).alias("risk_events"),
+        first_of(raw, &[K::AccountType, K::UserType], vec![]).alias("account_type"),
     ]
+}
+
+/// The app a row's action belongs to, for rows whose export dropped the Application column (a
+/// `summarize ... by AccountId, IPAddress` keeps only the actions): the connectors' own action
+/// names say Workday, DocuSign or Teams.
+fn app_from_action(raw: &[String]) -> Expr {
+    let action = first_of(raw, &[K::ActionType], vec![]);
+    let teams = r"^(MessageSent|MessageCreatedHasLink|MessageEditedHasLink|MessageRead|MessagesListed|ChatCreated|ChatRetrieved|MemberAdded|MemberRemoved|MeetingDetail|MeetingParticipantDetail|TeamsSessionStarted|ReactedToMessage)$";
+    let payroll =
+        crate::detect::terms::has_any_expr(action.clone(), crate::detect::terms::PAYROLL_VERBS)
+            .and(crate::detect::terms::has_any_expr(
+                action.clone(),
+                crate::detect::terms::PAYROLL_OBJECTS,
+            ));
+    when(
+        action
+            .clone()
+            .str()
+            .contains_literal(lit("hrrecruiting"))
+            .or(payroll),
+    )
+    .then(lit("Workday"))
+    .when(action.clone().str().starts_with(lit("ENVELOPE ")))
+    .then(lit("DocuSign"))
+    .when(action.str().contains(lit(teams), false))
+    .then(lit("Microsoft Teams"))
+    .otherwise(lit(NULL).cast(DataType::String))
+}
+
+/// Set on keys made from a vendor event id; clear on keys made from a row's values.
+pub const ID_KEY: u64 = 1 << 63;
+
+/// The identity of a row for dropping duplicates: the vendor's event id with the time, account
+/// and action when the row has one (`ReportId`, `Id`, `OfficeId`, ...; marked with `ID_KEY`),
+/// else every value it holds. Order-independent, so the same projection exported with columns in
+/// another order still matches.
+fn row_key(row: &Row, ts: Option<i64>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let hash = |parts: &[&str]| {
+        let mut h = std::collections::hash_map::DefaultHasher::new();
+        parts.hash(&mut h);
+        h.finish()
+    };
+    let ts_text = ts.map(|t| t.to_string()).unwrap_or_default();
+    if let Some(id) = row.first(&[
+        K::ReportId,
+        K::Id,
+        K::OfficeId,
+        K::SourceRecordId,
+        K::CorrelationId,
+    ]) {
+        let account = row
+            .first(&[
+                K::AccountId,
+                K::AccountUpn,
+                K::UserPrincipalName,
+                K::UserId,
+                K::SenderFromAddress,
+                K::SenderMailFromAddress,
+                K::AccountObjectId,
+            ])
+            .unwrap_or("");
+        let peer = row.get(K::RecipientEmailAddress).unwrap_or("");
+        let action = row.first(&[K::ActionType, K::Operation]).unwrap_or("");
+        return hash(&[id, &ts_text, account, peer, action]) | ID_KEY;
+    }
+    let mut acc = hash(&[&ts_text]);
+    for (name, v) in row.fields.lower.iter().zip(row.values) {
+        if let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) {
+            acc = acc.wrapping_add(hash(&[name, v]));
+        }
+    }
+    acc & !ID_KEY
 }
 
 /// IdentityLogonEvents' `Location` is a text place ("Seattle, US"); a bare two-letter one is a country.

@@ -18,6 +18,10 @@ macro_rules! known_columns {
 
 known_columns! {
     Timestamp = "timestamp", TimeGenerated = "timegenerated", CreatedDateTime = "createddatetime",
+    CreationTime = "creationtime", StartTimeU = "start_time", StartTime = "starttime", EventTime = "eventtime",
+    Workload = "workload", AccountType = "accounttype", Type = "type", TableName = "tablename",
+    ReportId = "reportid", Id = "id", OfficeId = "officeid", SourceRecordId = "sourcerecordid",
+    CorrelationId = "correlationid",
     Application = "application", ApplicationId = "applicationid", AppDisplayName = "appdisplayname",
     ActionType = "actiontype", Operation = "operation", OfficeWorkload = "officeworkload", RecordType = "recordtype",
     AccountId = "accountid", AccountUpn = "accountupn", AccountObjectId = "accountobjectid",
@@ -51,6 +55,29 @@ impl K {
     }
 }
 
+/// The time columns the vendors write, in the order they are preferred when a row has several:
+/// Defender's `Timestamp`, Log Analytics' `TimeGenerated`, Graph's `createdDateTime`, the unified
+/// audit log's `CreationTime`, OfficeActivity's `Start_Time`, and the generic `StartTime`/`EventTime`.
+pub const TIME_COLUMNS: &[K] = &[
+    K::Timestamp,
+    K::TimeGenerated,
+    K::CreatedDateTime,
+    K::CreationTime,
+    K::StartTimeU,
+    K::StartTime,
+    K::EventTime,
+];
+
+/// The time columns' names as a user reads them, for messages.
+pub const TIME_COLUMN_NAMES: &str =
+    "Timestamp, TimeGenerated, CreatedDateTime, CreationTime, Start_Time, StartTime or EventTime";
+
+/// Prefixes KQL gives the columns of a `summarize`: `make_set(ActionType)` is `set_ActionType`,
+/// `make_list(X)` is `list_X` (both JSON arrays), `min(Timestamp)` is `min_Timestamp`. A prefixed
+/// column whose rest is a column hirescope reads stands for that column.
+const SUMMARIZE_ARRAY_PREFIXES: &[&str] = &["set_", "list_"];
+const SUMMARIZE_SCALAR_PREFIXES: &[&str] = &["min_", "any_", "take_any_"];
+
 /// Suffixes Defender adds to a column that held values of several types across a `union`.
 const TYPE_SUFFIXES: &[&str] = &[
     "_long",
@@ -79,7 +106,28 @@ pub fn normalize_header(raw: &str) -> String {
             break;
         }
     }
-    s.to_string()
+    match summarized(s) {
+        Some((rest, _)) => rest.to_string(),
+        None => s.to_string(),
+    }
+}
+
+/// `set_ActionType` -> (`ActionType`, true for an array); None unless the rest is a known column.
+fn summarized(name: &str) -> Option<(&str, bool)> {
+    let lower = name.to_ascii_lowercase();
+    for (prefixes, array) in [
+        (SUMMARIZE_ARRAY_PREFIXES, true),
+        (SUMMARIZE_SCALAR_PREFIXES, false),
+    ] {
+        for p in prefixes {
+            if let Some(rest) = lower.strip_prefix(p) {
+                if KNOWN_NAMES.contains(&rest) {
+                    return Some((&name[p.len()..], array));
+                }
+            }
+        }
+    }
+    None
 }
 
 /// A header after normalisation: output names, the raw columns behind each, and where known columns sit.
@@ -89,6 +137,12 @@ pub struct Fields {
     /// For each output name, the raw column positions that feed it, in header order.
     pub sources: Vec<Vec<usize>>,
     known: Vec<Option<usize>>,
+    /// Lower-case output names, for recognition.
+    pub lower: Vec<String>,
+    /// The output column that holds a KQL `make_set`/`make_list` array (one row per element).
+    pub array: Option<usize>,
+    /// Per table, the header's columns that are evidence for it, with their weights.
+    pub evidence: Vec<(super::table::TableKind, Vec<(usize, u8)>)>,
     /// Unique per header, so builders can cache where its columns go.
     pub id: usize,
 }
@@ -100,32 +154,51 @@ impl Fields {
         let mut names: Vec<String> = Vec::new();
         let mut sources: Vec<Vec<usize>> = Vec::new();
         let mut by_lower: HashMap<String, usize> = HashMap::new();
+        let mut array = None;
         for (i, raw) in raw_headers.iter().enumerate() {
             let mut name = normalize_header(raw.as_ref());
+            let is_array = summarized(raw.as_ref().trim()).is_some_and(|(_, a)| a);
             if name.is_empty() {
                 name = format!("column_{}", i + 1);
             }
             let lower = name.to_ascii_lowercase();
-            match by_lower.get(&lower) {
-                Some(&at) => sources[at].push(i),
+            let at = match by_lower.get(&lower) {
+                Some(&at) => {
+                    sources[at].push(i);
+                    at
+                }
                 None => {
                     by_lower.insert(lower, names.len());
                     names.push(name);
                     sources.push(vec![i]);
+                    names.len() - 1
                 }
+            };
+            if is_array && array.is_none() {
+                array = Some(at);
             }
         }
         let known = KNOWN_NAMES
             .iter()
             .map(|k| by_lower.get(*k).copied())
             .collect();
+        let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
+        let evidence = super::table::header_evidence(&lower);
         let id = NEXT_FIELDS_ID.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         Fields {
             names,
             sources,
             known,
+            lower,
+            array,
+            evidence,
             id,
         }
+    }
+
+    /// Whether the header has any of the vendors' time columns.
+    pub fn has_time(&self) -> bool {
+        TIME_COLUMNS.iter().any(|k| self.has(*k))
     }
 
     pub fn index(&self, k: K) -> Option<usize> {
@@ -139,6 +212,16 @@ impl Fields {
     /// Whether the header names any column that hirescope reads.
     pub fn known_any(&self) -> bool {
         self.known.iter().any(Option::is_some)
+    }
+
+    /// Columns that neither recognition nor any canonical column reads (they are still kept).
+    pub fn unused(&self) -> Vec<String> {
+        self.names
+            .iter()
+            .zip(&self.lower)
+            .filter(|(_, l)| !KNOWN_NAMES.contains(&l.as_str()) && !super::table::is_evidence(l))
+            .map(|(n, _)| n.clone())
+            .collect()
     }
 }
 

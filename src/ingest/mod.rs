@@ -9,6 +9,7 @@ pub mod table;
 pub mod values;
 
 use crate::intel::Intel;
+use crate::networks::Networks;
 use crate::roster::Roster;
 use canon::TableBuilder;
 use polars::prelude::*;
@@ -36,6 +37,7 @@ pub enum Role {
     Events,
     Roster,
     Intel,
+    Networks,
     Unreadable,
 }
 
@@ -53,6 +55,12 @@ pub struct FileReport {
     pub rejected: Vec<Rejected>,
     /// Facts about the file that are not rejections (header only, unrecognised, ...).
     pub notes: Vec<String>,
+    /// Per table, the columns (and values) that decided it, from the first row that went there.
+    pub decided_by: BTreeMap<String, Vec<String>>,
+    /// Columns that no table recognition or canonical column reads (kept as vendor columns).
+    pub unused_columns: Vec<String>,
+    /// Rows dropped because the same event was already read (from this file or an earlier one).
+    pub duplicates: usize,
 }
 
 impl FileReport {
@@ -67,6 +75,9 @@ impl FileReport {
             rejected_count: 0,
             rejected: Vec::new(),
             notes: Vec::new(),
+            decided_by: BTreeMap::new(),
+            unused_columns: Vec::new(),
+            duplicates: 0,
         }
     }
 
@@ -91,6 +102,12 @@ impl FileReport {
         let room = MAX_LISTED_REJECTIONS.saturating_sub(self.rejected.len());
         self.rejected.extend(other.rejected.into_iter().take(room));
         self.notes.extend(other.notes);
+        for (t, cols) in other.decided_by {
+            self.decided_by.entry(t).or_insert(cols);
+        }
+        if self.unused_columns.is_empty() {
+            self.unused_columns = other.unused_columns;
+        }
     }
 
     pub fn reject(&mut self, line: u64, column: impl Into<String>, reason: impl Into<String>) {
@@ -111,6 +128,24 @@ pub struct Inputs {
     pub paths: Vec<PathBuf>,
     pub roster: Vec<PathBuf>,
     pub intel: Vec<PathBuf>,
+    pub networks: Vec<PathBuf>,
+    /// Tables the user forces: for one file (or every file below a directory), or for all PATHs.
+    pub tables: Vec<(Option<PathBuf>, TableKind)>,
+}
+
+impl Inputs {
+    /// The table the user forced for a file, if any: a path-specific choice wins over a global one.
+    fn forced_table(&self, file: &Path) -> Option<TableKind> {
+        self.tables
+            .iter()
+            .filter_map(|(p, k)| match p {
+                Some(p) if file.starts_with(p) => Some((1, *k)),
+                None => Some((0, *k)),
+                _ => None,
+            })
+            .max_by_key(|(rank, _)| *rank)
+            .map(|(_, k)| k)
+    }
 }
 
 /// Everything loaded: a frame per table, the roster, the intel and the account of every file.
@@ -120,6 +155,7 @@ pub struct Dataset {
     pub files: Vec<FileReport>,
     pub roster: Roster,
     pub intel: Intel,
+    pub networks: Networks,
 }
 
 impl Dataset {
@@ -133,6 +169,32 @@ impl Dataset {
 
     pub fn rejected(&self) -> usize {
         self.files.iter().map(|f| f.rejected_count).sum()
+    }
+
+    pub fn duplicates(&self) -> usize {
+        self.files.iter().map(|f| f.duplicates).sum()
+    }
+
+    /// Things the analyst must hear about even without `inspect`: refused indicators, roster
+    /// conflicts and unreadable files, each naming its file (and line).
+    pub fn warnings(&self) -> Vec<String> {
+        let mut out = Vec::new();
+        for f in &self.files {
+            if f.role == Role::Unreadable {
+                let why = f.rejected.first().map_or("", |r| r.reason.as_str());
+                out.push(format!("{}: not read: {why}", f.path));
+                continue;
+            }
+            for r in f
+                .rejected
+                .iter()
+                .filter(|r| r.reason.starts_with("refused"))
+            {
+                out.push(format!("{} line {}: {}", f.path, r.line, r.reason));
+            }
+        }
+        out.extend(self.roster.conflicts().iter().map(|c| c.to_string()));
+        out
     }
 }
 
@@ -166,7 +228,48 @@ fn stack(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
             }
         }
     }
-    let mut df = out.unwrap_or_default();
+    Ok(out.unwrap_or_default())
+}
+
+/// Drops rows that repeat an event already read, counts them per file, and numbers the rows that
+/// stay. A row with a vendor event id repeats one with the same id (in any file: ids are unique);
+/// a row without one repeats the same projected row only from another file, since two identical
+/// rows in one export can be two events in the same second.
+fn dedup(df: DataFrame, kind: TableKind, files: &mut [FileReport]) -> PolarsResult<DataFrame> {
+    let keys = df.column(canon::KEY_COLUMN)?.u64()?.clone();
+    let file = df.column("file")?.i64()?.clone();
+    let mut first_file: std::collections::HashMap<u64, Option<i64>> =
+        std::collections::HashMap::with_capacity(keys.len());
+    let mut any_dup = false;
+    let mask: BooleanChunked = keys
+        .iter()
+        .zip(file.iter())
+        .map(|(k, f)| {
+            let first = match k {
+                None => true,
+                Some(k) => match first_file.get(&k) {
+                    None => {
+                        first_file.insert(k, f);
+                        true
+                    }
+                    Some(seen_in) => k & canon::ID_KEY == 0 && *seen_in == f,
+                },
+            };
+            if !first {
+                any_dup = true;
+                if let Some(r) = f.and_then(|f| files.get_mut(f as usize)) {
+                    r.duplicates += 1;
+                    r.rows = r.rows.saturating_sub(1);
+                    if let Some(n) = r.tables.get_mut(kind.name()) {
+                        *n = n.saturating_sub(1);
+                    }
+                }
+            }
+            Some(first)
+        })
+        .collect();
+    let mut df = if any_dup { df.filter(&mask)? } else { df };
+    df = df.drop(canon::KEY_COLUMN)?;
     let n = df.height() as i64;
     df.with_column(Column::new("row".into(), (0..n).collect::<Vec<i64>>()))?;
     df.rechunk_mut();
@@ -182,6 +285,9 @@ pub fn load(inputs: &Inputs) -> Dataset {
     for p in &inputs.intel {
         loader.file(p, Some(Role::Intel));
     }
+    for p in &inputs.networks {
+        loader.file(p, Some(Role::Networks));
+    }
     for p in &inputs.paths {
         if !p.exists() {
             let mut r = FileReport::new(p);
@@ -191,8 +297,10 @@ pub fn load(inputs: &Inputs) -> Dataset {
             continue;
         }
         for f in source::expand(p) {
+            loader.forced_table = inputs.forced_table(&f);
             loader.file(&f, None);
         }
+        loader.forced_table = None;
     }
     loader.finish()
 }
@@ -205,6 +313,14 @@ pub(crate) struct Loader {
     files: Vec<FileReport>,
     roster: Roster,
     intel: Intel,
+    networks: Networks,
+    /// The table the user forced for the file being read (`--table`).
+    pub(crate) forced_table: Option<TableKind>,
+    /// Fingerprints of the files read so far (size and content hash), so a file given twice, or
+    /// copied into two folders, is read once.
+    seen_files: std::collections::HashMap<(usize, u64), String>,
+    /// Threat-intelligence rows of the file being read that were inactive or expired.
+    ti_skipped: (usize, usize),
 }
 
 impl Loader {
@@ -216,6 +332,22 @@ impl Loader {
                 report.reject(0, "", format!("cannot read: {e}"));
             }
             Ok(contents) => {
+                let fingerprint = {
+                    use std::hash::{Hash, Hasher};
+                    let mut h = std::collections::hash_map::DefaultHasher::new();
+                    contents.bytes.hash(&mut h);
+                    (contents.bytes.len(), h.finish())
+                };
+                if let Some(first) = self.seen_files.get(&fingerprint) {
+                    report.format = source::sniff(&contents.bytes).name().to_string();
+                    report.gzip = contents.gzip;
+                    report.notes.push(format!(
+                        "identical to {first}: read once, its rows are not counted twice"
+                    ));
+                    self.files.push(report);
+                    return;
+                }
+                self.seen_files.insert(fingerprint, report.path.clone());
                 report.gzip = contents.gzip;
                 let format = source::sniff(&contents.bytes);
                 report.format = format.name().to_string();
@@ -238,7 +370,10 @@ impl Loader {
         line: u64,
         report: &mut FileReport,
     ) {
-        let kind = forced.unwrap_or_else(|| table::classify(row));
+        let kind = self
+            .forced_table
+            .or(forced)
+            .unwrap_or_else(|| table::classify(row));
         let builder = self
             .builders
             .entry(kind)
@@ -251,6 +386,17 @@ impl Loader {
                     Some(n) => *n += 1,
                     None => {
                         report.tables.insert(kind.name().to_string(), 1);
+                        let why = if self.forced_table == Some(kind) {
+                            vec!["--table".to_string()]
+                        } else if forced == Some(kind) {
+                            vec!["category".to_string()]
+                        } else {
+                            table::explain(row, kind)
+                        };
+                        report.decided_by.insert(kind.name().to_string(), why);
+                        if report.unused_columns.is_empty() {
+                            report.unused_columns = row.fields.unused();
+                        }
                     }
                 }
             }
@@ -270,6 +416,7 @@ impl Loader {
         for (kind, mut frames) in other.pieces {
             self.pieces.entry(kind).or_default().append(&mut frames);
         }
+        self.intel.indicators.extend(other.intel.indicators);
     }
 
     fn finish(mut self) -> Dataset {
@@ -300,6 +447,7 @@ impl Loader {
                 .into_iter()
                 .collect::<PolarsResult<Vec<_>>>()
                 .and_then(stack)
+                .and_then(|df| dedup(df, kind, &mut files))
             {
                 Ok(df) => {
                     tables.insert(kind, df);
@@ -317,6 +465,7 @@ impl Loader {
             files,
             roster: self.roster,
             intel: self.intel,
+            networks: self.networks,
         }
     }
 }

@@ -1,10 +1,11 @@
 //! The format readers: CSV, JSON (lines, arrays, API responses, streaming wrapper) and Parquet.
 //! Each turns a file into rows and hands them to the loader; a bad row is rejected alone.
 
-use super::fields::{merge_twins, Fields, Row, K};
+use super::fields::{merge_twins, Fields, Row};
 use super::source::{without_bom, Format};
 use super::{FileReport, Loader, Role, TableKind, MAX_CELL_BYTES};
-use crate::intel::{loose, INDICATOR_COLUMNS};
+use crate::intel::{is_ti_header, loose, url_host, INDICATOR_COLUMNS, TI_VALUE_COLUMNS};
+use crate::networks::is_networks_header;
 use crate::roster::is_roster_header;
 use serde_json::{Map, Value};
 
@@ -34,6 +35,12 @@ pub(super) fn read(
         Format::Csv => read_csv(loader, bytes, forced, file, report),
         Format::Text => read_text(loader, bytes, forced, file, report),
     }
+    let (inactive, expired) = std::mem::take(&mut loader.ti_skipped);
+    if inactive + expired > 0 {
+        report.notes.push(format!(
+            "{inactive} indicators marked inactive (Active false) and {expired} past their ExpirationDateTime were not used"
+        ));
+    }
     if let Some(role) = forced {
         if report.role != Role::Unreadable && report.role != role {
             report.notes.push(
@@ -56,24 +63,42 @@ fn read_text(
 ) {
     let text = String::from_utf8_lossy(without_bom(bytes));
     let source = report.path.clone();
-    let mut lines = text.lines().peekable();
-    // A one-column intel CSV has no comma: skip its header.
-    let header_skipped = lines
-        .peek()
-        .is_some_and(|l| INDICATOR_COLUMNS.contains(&loose(l).as_str()));
-    let body: String = if header_skipped {
-        text.lines().skip(1).map(|l| format!("{l}\n")).collect()
-    } else {
-        text.to_string()
+    // A one-column intel CSV has no comma: blank out its header (after any leading comments),
+    // keeping every other line where it is so line numbers stay true.
+    let header_at = text
+        .lines()
+        .position(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+        .filter(|&i| {
+            text.lines()
+                .nth(i)
+                .is_some_and(|l| INDICATOR_COLUMNS.contains(&loose(l).as_str()))
+        });
+    let body: String = match header_at {
+        Some(at) => text
+            .lines()
+            .enumerate()
+            .map(|(i, l)| {
+                if i == at {
+                    "\n".to_string()
+                } else {
+                    format!("{l}\n")
+                }
+            })
+            .collect(),
+        None => text.to_string(),
     };
     let mut trial = crate::intel::Intel::default();
     let bad = trial.read_list(&body, &source);
     let good = trial.indicators.len();
-    if forced == Some(Role::Intel) || (good > 0 && bad.len() <= good) {
+    let refused = bad
+        .iter()
+        .filter(|(_, why)| why.starts_with("refused"))
+        .count();
+    if forced == Some(Role::Intel) || (good + refused > 0 && bad.len() - refused <= good) {
         report.role = Role::Intel;
         report.rows += good;
         for (line, reason) in bad {
-            report.reject(line + header_skipped as u64, "", reason);
+            report.reject(line, "", reason);
         }
         loader.intel.indicators.extend(trial.indicators);
     } else {
@@ -94,9 +119,13 @@ fn read_csv(
     report: &mut FileReport,
 ) {
     let body = without_bom(bytes);
+    // A shared list may open with `# comment` lines; only then are `#` lines comments, so an event
+    // whose first cell starts with `#` is never skipped in an ordinary export.
+    let commented = starts_with_comment(body);
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
+        .comment(commented.then_some(b'#'))
         .from_reader(body);
     let mut rec = csv::ByteRecord::new();
     match rdr.read_byte_record(&mut rec) {
@@ -117,19 +146,7 @@ fn read_csv(
         .map(|f| String::from_utf8_lossy(f).into_owned())
         .collect();
     let fields = Fields::new(&headers);
-    // Event exports always carry a time column; roster and intel files never need one.
-    let timed =
-        fields.has(K::Timestamp) || fields.has(K::TimeGenerated) || fields.has(K::CreatedDateTime);
-    let is_intel = headers
-        .iter()
-        .any(|h| INDICATOR_COLUMNS.contains(&loose(h).as_str()));
-    let role = forced.unwrap_or(if !timed && is_roster_header(&headers) {
-        Role::Roster
-    } else if !timed && is_intel {
-        Role::Intel
-    } else {
-        Role::Events
-    });
+    let role = forced.unwrap_or_else(|| role_of_header(&headers, &fields, report));
     report.role = role;
     if role == Role::Events && !fields.known_any() {
         report.role = Role::Unreadable;
@@ -145,7 +162,35 @@ fn read_csv(
     }
     let body_start = rdr.position().byte() as usize;
     let rest = &body[body_start..];
-    let rows_seen = if role == Role::Events && rest.len() >= PARALLEL_MIN_BYTES && threads() > 1 {
+    let rows_seen = if commented {
+        // Comment lines are skipped by this reader only: read the rest here, in one piece.
+        let mut n = 0;
+        let mut line_rec = csv::ByteRecord::new();
+        while let Ok(true) = rdr.read_byte_record(&mut line_rec) {
+            n += 1;
+            let line = line_rec.position().map(|p| p.line()).unwrap_or(0);
+            let raw: Vec<Option<String>> = line_rec
+                .iter()
+                .map(|f| Some(String::from_utf8_lossy(f).into_owned()))
+                .collect();
+            match role {
+                Role::Intel => intel_row(loader, &headers, &raw, line, report),
+                Role::Networks => networks_row(loader, &headers, &raw, line, report),
+                Role::Roster => {
+                    let source = report.path.clone();
+                    match loader.roster.push_row(&headers, &raw, &source, line) {
+                        Ok(()) => report.rows += 1,
+                        Err((col, reason)) => report.reject(line, col, reason),
+                    }
+                }
+                _ => {
+                    let cells: Vec<&str> = raw.iter().map(|c| c.as_deref().unwrap_or("")).collect();
+                    emit(loader, &fields, &cells, None, file, line, report);
+                }
+            }
+        }
+        n
+    } else if role == Role::Events && rest.len() >= PARALLEL_MIN_BYTES && threads() > 1 {
         let header_lines = count_newlines(&body[..body_start]);
         in_parallel(
             loader,
@@ -262,8 +307,12 @@ where
                 let read = &read;
                 let mut rep = report.empty_copy();
                 let chunk = &bytes[range.clone()];
+                let forced_table = loader.forced_table;
                 scope.spawn(move || {
-                    let mut sub = Loader::default();
+                    let mut sub = Loader {
+                        forced_table,
+                        ..Loader::default()
+                    };
                     let n = read(&mut sub, chunk, offset, &mut rep);
                     (sub, rep, n)
                 })
@@ -369,6 +418,13 @@ fn csv_records(
                 line,
                 report,
             ),
+            Role::Networks => networks_row(
+                loader,
+                headers,
+                &raw.iter().map(|s| Some(s.to_string())).collect::<Vec<_>>(),
+                line,
+                report,
+            ),
             _ => {
                 emit(loader, fields, &raw, None, file, line, report);
             }
@@ -389,6 +445,28 @@ fn emit(
 ) {
     let mut values = Vec::with_capacity(fields.names.len());
     merge_twins(fields, raw, &mut values);
+    // A KQL `make_set`/`make_list` cell holds several values of one column: one event each.
+    if let Some(elements) = fields
+        .array
+        .and_then(|i| values[i])
+        .and_then(array_elements)
+    {
+        let at = fields.array.unwrap_or_default();
+        for element in &elements {
+            values[at] = Some(element.as_str());
+            loader.event(
+                &Row {
+                    fields,
+                    values: &values,
+                },
+                table,
+                file,
+                line,
+                report,
+            );
+        }
+        return;
+    }
     loader.event(
         &Row {
             fields,
@@ -399,6 +477,64 @@ fn emit(
         line,
         report,
     );
+}
+
+/// The elements of a JSON array cell as text; None when the cell is not a non-empty array.
+fn array_elements(text: &str) -> Option<Vec<String>> {
+    let t = text.trim();
+    if !t.starts_with('[') {
+        return None;
+    }
+    let items: Vec<Value> = serde_json::from_str(t).ok()?;
+    let out: Vec<String> = items
+        .into_iter()
+        .filter_map(cell)
+        .filter(|s| !s.is_empty())
+        .collect();
+    (!out.is_empty()).then_some(out)
+}
+
+/// Whether the first non-blank line of a text starts with `#`.
+fn starts_with_comment(body: &[u8]) -> bool {
+    body.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|&b| b == b'#')
+}
+
+/// What a CSV or JSON header says the file is: a roster, a networks map, threat intelligence, or
+/// events. An events export without a time column stays events (its rows are rejected, counted
+/// and explained), never taken for a list of indicators.
+fn role_of_header(headers: &[String], fields: &Fields, report: &mut FileReport) -> Role {
+    let timed = fields.has_time();
+    if is_ti_header(headers) {
+        return Role::Intel;
+    }
+    if !timed && is_roster_header(headers) {
+        return Role::Roster;
+    }
+    if !timed && is_networks_header(headers) {
+        return Role::Networks;
+    }
+    let best = fields
+        .evidence
+        .iter()
+        .map(|(k, cols)| (*k, cols.iter().map(|(_, w)| u32::from(*w)).sum::<u32>()))
+        .max_by_key(|(_, s)| *s);
+    let looks_like_events = best.is_some_and(|(_, s)| s >= 2);
+    let names_indicator = headers
+        .iter()
+        .any(|h| INDICATOR_COLUMNS.contains(&loose(h).as_str()));
+    if !timed && names_indicator && !looks_like_events {
+        return Role::Intel;
+    }
+    if !timed {
+        let table = best.map_or("no known table".to_string(), |(k, _)| k.name().to_string());
+        report.notes.push(format!(
+            "an events export ({table} columns) without a time column ({}): its rows cannot be placed in time and are rejected",
+            super::fields::TIME_COLUMN_NAMES
+        ));
+    }
+    Role::Events
 }
 
 fn intel_row(
@@ -418,28 +554,78 @@ fn intel_row(
             })
             .and_then(|(_, v)| v.clone())
     };
+    let actor = get(&["actor", "threatactor", "actorname"]);
+    let confidence = get(&["confidence", "confidencescore"]);
+    let description = get(&["description"]);
+    let source = report.path.clone();
+    if is_ti_header(headers) {
+        // Sentinel's ThreatIntelligenceIndicator: honour Active and ExpirationDateTime, and take
+        // every indicator column the row fills.
+        if get(&["active"])
+            .is_some_and(|a| matches!(a.trim().to_ascii_lowercase().as_str(), "false" | "0"))
+        {
+            loader.ti_skipped.0 += 1;
+            return;
+        }
+        if let Some(exp) =
+            get(&["expirationdatetime"]).and_then(|t| super::values::parse_timestamp(&t))
+        {
+            if exp < chrono::Utc::now().timestamp_millis() {
+                loader.ti_skipped.1 += 1;
+                return;
+            }
+        }
+        let mut any = false;
+        for (h, v) in headers.iter().zip(vals) {
+            let l = loose(h);
+            let Some(v) = v.as_deref().map(str::trim).filter(|v| !v.is_empty()) else {
+                continue;
+            };
+            if !TI_VALUE_COLUMNS.contains(&l.as_str()) {
+                continue;
+            }
+            let value = if l == "url" { url_host(v) } else { v };
+            any = true;
+            match loader.intel.push(
+                value,
+                &source,
+                actor.clone(),
+                confidence.clone(),
+                description.clone(),
+            ) {
+                Ok(()) => report.rows += 1,
+                Err(why) => report.reject(line, h.clone(), why),
+            }
+        }
+        if !any {
+            report.reject(line, "indicator", "row without an indicator value");
+        }
+        return;
+    }
     let Some(value) = get(INDICATOR_COLUMNS) else {
         report.reject(line, "indicator", "row without an indicator value");
         return;
     };
+    match loader
+        .intel
+        .push(&value, &source, actor, confidence, description)
+    {
+        Ok(()) => report.rows += 1,
+        Err(why) => report.reject(line, "indicator", why),
+    }
+}
+
+fn networks_row(
+    loader: &mut Loader,
+    headers: &[String],
+    vals: &[Option<String>],
+    line: u64,
+    report: &mut FileReport,
+) {
     let source = report.path.clone();
-    if loader.intel.push(
-        &value,
-        &source,
-        get(&["actor", "threatactor", "actorname"]),
-        get(&["confidence", "confidencescore"]),
-        get(&["description"]),
-    ) {
-        report.rows += 1;
-    } else {
-        report.reject(
-            line,
-            "indicator",
-            format!(
-                "not an IP, CIDR, e-mail or domain: {:?}",
-                super::canon::clip(&value)
-            ),
-        );
+    match loader.networks.push_row(headers, vals, &source, line) {
+        Ok(n) => report.rows += n,
+        Err((col, reason)) => report.reject(line, col, reason),
     }
 }
 
@@ -533,7 +719,7 @@ impl JsonRows<'_> {
             cells.push(cell);
         }
         if self.role.is_none() {
-            if is_roster_header(&keys) {
+            if is_roster_header(&keys) || is_ti_header(&keys) || is_networks_header(&keys) {
                 return false;
             }
             self.role = Some(Role::Events);
@@ -598,8 +784,12 @@ impl JsonRows<'_> {
             return;
         }
         let role = *self.role.get_or_insert_with(|| {
-            if is_roster_header(&keys) {
+            if is_ti_header(&keys) {
+                Role::Intel
+            } else if is_roster_header(&keys) {
                 Role::Roster
+            } else if is_networks_header(&keys) {
+                Role::Networks
             } else {
                 Role::Events
             }
@@ -614,6 +804,7 @@ impl JsonRows<'_> {
                 }
             }
             Role::Intel => intel_row(self.loader, &keys, &cells, line, report),
+            Role::Networks => networks_row(self.loader, &keys, &cells, line, report),
             _ => {
                 let fields = self.fields.for_keys(keys);
                 let raw: Vec<&str> = cells.iter().map(|c| c.as_deref().unwrap_or("")).collect();
@@ -627,17 +818,9 @@ impl JsonRows<'_> {
             Value::Object(o) => self.object(o, table, line, report),
             Value::String(s) if self.role == Some(Role::Intel) => {
                 let source = report.path.clone();
-                if self.loader.intel.push(&s, &source, None, None, None) {
-                    report.rows += 1;
-                } else {
-                    report.reject(
-                        line,
-                        "",
-                        format!(
-                            "not an IP, CIDR, e-mail or domain: {:?}",
-                            super::canon::clip(&s)
-                        ),
-                    );
+                match self.loader.intel.push(&s, &source, None, None, None) {
+                    Ok(()) => report.rows += 1,
+                    Err(why) => report.reject(line, "", why),
                 }
             }
             other => report.reject(

@@ -86,7 +86,14 @@ pub fn sniff(bytes: &[u8]) -> Format {
     match head[0] {
         b'{' | b'[' => Format::Json,
         _ => {
-            let line = head.split(|&b| b == b'\n').next().unwrap_or(head);
+            // A shared list may open with `# comments`: decide from the first line that is not one.
+            let line = head
+                .split(|&b| b == b'\n')
+                .find(|l| {
+                    let t = l.trim_ascii();
+                    !t.is_empty() && !t.starts_with(b"#")
+                })
+                .unwrap_or(head);
             if line.contains(&b',') {
                 Format::Csv
             } else {

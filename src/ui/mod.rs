@@ -88,19 +88,15 @@ pub fn run(
 ) -> anyhow::Result<i32> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        anyhow::bail!(
-            "the workbench needs a terminal on standard input and output; to write to a file or a pipe, use `hirescope people` or `hirescope detect`"
-        );
+        return Err(crate::cli::UsageError(
+            "the workbench needs a terminal on standard input and output; to write to a file or a pipe, use `hirescope people` or `hirescope detect`".into(),
+        )
+        .into());
     }
     let config = tuning.config()?;
     let (keymap, theme_name) = ui_settings(tuning, theme_flag)?;
     theme::Theme::load(&theme_name, colour_allowed())?;
-    let paths = crate::cli::paths_or_samples(paths)?;
-    let inputs = crate::ingest::Inputs {
-        paths,
-        roster: sources.roster.clone(),
-        intel: sources.intel.clone(),
-    };
+    let inputs = sources.inputs(&crate::cli::paths_or_samples(paths)?)?;
     // A panic must not leave the analyst's terminal in raw mode.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {

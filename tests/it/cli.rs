@@ -29,11 +29,12 @@ fn inspect_json_reports_files_and_tables() {
     };
     assert_eq!(find("CloudAppEvents")["rows"], 2);
     assert_eq!(find("SigninLogs")["rows"], 56);
+    assert_eq!(find("OfficeActivity")["rows"], 2);
     assert_eq!(find("SigninLogs")["first"], "2021-04-28T14:08:45Z");
     let files = v["files"].as_array().unwrap();
     assert_eq!(
         files.len(),
-        2,
+        3,
         "README.md beside the data is documentation, not input"
     );
     for f in files {
@@ -62,16 +63,19 @@ fn inspect_table_names_rejected_rows_with_line_and_column() {
 }
 
 #[test]
-fn a_missing_path_is_reported_not_fatal() {
+fn a_missing_path_is_an_error_that_names_it() {
     let out = hirescope(&[
         "inspect",
         "/nonexistent/file.csv",
         external("defender_union_export.jsonl").to_str().unwrap(),
     ]);
-    assert!(out.status.success());
-    let text = String::from_utf8(out.stdout).unwrap();
-    assert!(text.contains("no such file or directory"));
-    assert!(text.contains("CloudAppEvents"));
+    assert_eq!(out.status.code(), Some(3), "unreadable input");
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        err.contains("/nonexistent/file.csv") && err.contains("No such file or directory"),
+        "{err}"
+    );
 }
 
 #[test]

@@ -8,4 +8,5 @@ mod ingest;
 mod robustness;
 mod samples;
 mod support;
+mod tenants;
 mod ui;
