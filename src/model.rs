@@ -588,7 +588,8 @@ pub fn service_identity(account: &str) -> Option<&'static str> {
     if a == "app@sharepoint" || a.starts_with("sharepoint\\") {
         return Some("SharePoint's own account");
     }
-    if a.ends_with('$') && !a.contains('@') {
+    let local = a.split('@').next().unwrap_or(&a);
+    if local.ends_with('$') {
         return Some("a machine account");
     }
     if a.starts_with("servicepr") || a.ends_with("@serviceprincipal") {

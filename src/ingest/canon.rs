@@ -233,7 +233,11 @@ impl TableBuilder {
             }
         };
 
-        let location = JsonCell::parse(row.get(K::LocationDetails));
+        // SigninLogs' LocationDetails, or Graph's `location` object of the same shape.
+        let location = JsonCell::parse(
+            row.get(K::LocationDetails)
+                .or_else(|| row.get(K::Location).filter(|t| t.starts_with('{'))),
+        );
         let device = JsonCell::parse(row.get(K::DeviceDetail));
         let ip_text = row.first(&[
             K::IPAddress,
@@ -243,7 +247,8 @@ impl TableBuilder {
             K::RemoteIP,
         ]);
         let ip = ip_text.and_then(parse_ip);
-        let (loc_city, loc_country) = split_location(row.get(K::Location));
+        let (loc_city, loc_country) =
+            split_location(row.get(K::Location).filter(|t| !t.starts_with('{')));
         let country = row
             .first(&[K::CountryCode, K::Country])
             .map(str::to_string)
@@ -290,6 +295,13 @@ impl TableBuilder {
             Some(rt == "0")
         } else if let Some(ec) = row.get(K::ErrorCode) {
             Some(ec == "0")
+        } else if let Some(code) = row
+            .get(K::Status)
+            .filter(|t| t.starts_with('{'))
+            .and_then(|t| JsonCell::parse(Some(t)).str_at(&["errorCode"]))
+        {
+            // Graph sign-ins: `status: {"errorCode": 0, ...}`.
+            Some(code == "0")
         } else {
             match row.get(K::ActionType) {
                 Some("LogonSuccess") => Some(true),
@@ -475,6 +487,7 @@ fn derived_columns(kind: TableKind, raw: &[String]) -> Vec<Expr> {
                 K::SenderMailFromAddress,
                 K::AccountObjectId,
                 K::AccountName,
+                K::UserIds,
             ],
             vec![],
         ))
@@ -504,7 +517,12 @@ fn derived_columns(kind: TableKind, raw: &[String]) -> Vec<Expr> {
             [constant_app, vec![app_from_action(raw)]].concat(),
         )
         .alias("app"),
-        first_of(raw, &[K::ActionType, K::Operation], constant_action).alias("action"),
+        first_of(
+            raw,
+            &[K::ActionType, K::Operation, K::Operations],
+            constant_action,
+        )
+        .alias("action"),
         first_of(
             raw,
             &[

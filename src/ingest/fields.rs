@@ -18,10 +18,11 @@ macro_rules! known_columns {
 
 known_columns! {
     Timestamp = "timestamp", TimeGenerated = "timegenerated", CreatedDateTime = "createddatetime",
-    CreationTime = "creationtime", StartTimeU = "start_time", StartTime = "starttime", EventTime = "eventtime",
+    CreationTime = "creationtime", CreationDate = "creationdate", StartTimeU = "start_time", StartTime = "starttime", EventTime = "eventtime",
     Workload = "workload", AccountType = "accounttype", Type = "type", TableName = "tablename",
     ReportId = "reportid", Id = "id", OfficeId = "officeid", SourceRecordId = "sourcerecordid",
-    CorrelationId = "correlationid",
+    CorrelationId = "correlationid", AuditData = "auditdata", UserIds = "userids",
+    Operations = "operations", Status = "status",
     Application = "application", ApplicationId = "applicationid", AppDisplayName = "appdisplayname",
     ActionType = "actiontype", Operation = "operation", OfficeWorkload = "officeworkload", RecordType = "recordtype",
     AccountId = "accountid", AccountUpn = "accountupn", AccountObjectId = "accountobjectid",
@@ -63,6 +64,7 @@ pub const TIME_COLUMNS: &[K] = &[
     K::TimeGenerated,
     K::CreatedDateTime,
     K::CreationTime,
+    K::CreationDate,
     K::StartTimeU,
     K::StartTime,
     K::EventTime,
@@ -70,7 +72,7 @@ pub const TIME_COLUMNS: &[K] = &[
 
 /// The time columns' names as a user reads them, for messages.
 pub const TIME_COLUMN_NAMES: &str =
-    "Timestamp, TimeGenerated, CreatedDateTime, CreationTime, Start_Time, StartTime or EventTime";
+    "Timestamp, TimeGenerated, CreatedDateTime, CreationTime, CreationDate, Start_Time, StartTime or EventTime";
 
 /// Prefixes KQL gives the columns of a `summarize`: `make_set(ActionType)` is `set_ActionType`,
 /// `make_list(X)` is `list_X` (both JSON arrays), `min(Timestamp)` is `min_Timestamp`. A prefixed

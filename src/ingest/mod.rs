@@ -321,6 +321,8 @@ pub(crate) struct Loader {
     seen_files: std::collections::HashMap<(usize, u64), String>,
     /// Threat-intelligence rows of the file being read that were inactive or expired.
     ti_skipped: (usize, usize),
+    /// Headers of Purview audit rows with their `AuditData` fields joined, by key list.
+    audit_fields: std::collections::HashMap<String, fields::Fields>,
 }
 
 impl Loader {

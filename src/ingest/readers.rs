@@ -433,8 +433,56 @@ fn csv_records(
     rows_seen
 }
 
-/// Hands one row, read through its header, to the loader (twins merged).
+/// Hands one row, read through its header, to the loader. A Purview audit-log export carries the
+/// event as JSON in its `AuditData` column: its fields join the row's (the row's own win), so the
+/// row reads like the unified audit log it is.
 fn emit(
+    loader: &mut Loader,
+    fields: &Fields,
+    raw: &[&str],
+    table: Option<TableKind>,
+    file: usize,
+    line: u64,
+    report: &mut FileReport,
+) {
+    let audit = fields
+        .index(super::fields::K::AuditData)
+        .and_then(|i| fields.sources[i].first())
+        .and_then(|&i| raw.get(i))
+        .filter(|t| t.trim_start().starts_with('{'))
+        .and_then(|t| serde_json::from_str::<Map<String, Value>>(t).ok());
+    let Some(audit) = audit else {
+        return emit_row(loader, fields, raw, table, file, line, report);
+    };
+    let mut keys: Vec<String> = (0..raw.len())
+        .map(|i| {
+            fields
+                .sources
+                .iter()
+                .position(|s| s.contains(&i))
+                .map_or_else(String::new, |o| fields.names[o].clone())
+        })
+        .collect();
+    let mut cells: Vec<String> = raw.iter().map(|c| c.to_string()).collect();
+    for (k, v) in audit {
+        if fields.lower.contains(&k.to_ascii_lowercase()) {
+            continue;
+        }
+        keys.push(k);
+        cells.push(cell(v).unwrap_or_default());
+    }
+    let key = keys.join("\u{1f}");
+    let merged = loader
+        .audit_fields
+        .entry(key)
+        .or_insert_with(|| Fields::new(&keys))
+        .clone();
+    let cells: Vec<&str> = cells.iter().map(String::as_str).collect();
+    emit_row(loader, &merged, &cells, table, file, line, report);
+}
+
+/// Hands one row, read through its header, to the loader (twins merged).
+fn emit_row(
     loader: &mut Loader,
     fields: &Fields,
     raw: &[&str],

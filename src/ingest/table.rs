@@ -146,6 +146,7 @@ const EVIDENCE: &[(TableKind, &[(&str, u8)])] = {
                 ("sourcefilename", 2), ("sourcerelativeurl", 3), ("organizationid", 2),
                 ("resultstatus", 2), ("start_time", 3), ("creationtime", 2), ("mailboxownerupn", 3),
                 ("clientinfostring", 3), ("officeid", 3), ("officetenantid", 3), ("userid", 1),
+                ("auditdata", 3), ("userids", 2), ("operations", 2), ("creationdate", 1),
             ],
         ),
         (

@@ -719,3 +719,64 @@ fn a_folder_mixing_every_shape_keeps_the_samples_ranking() {
         "{copies:?}"
     );
 }
+
+#[test]
+fn other_spellings_purview_audit_export_and_graph_sign_ins() {
+    let w = Folder::new();
+    // Purview's audit search export: the event is JSON in AuditData (both header generations).
+    let audit = r#"{"CreationTime":"2026-09-02T10:00:00","Id":"5c1b","Operation":"FileDownloaded","OrganizationId":"o1","RecordType":6,"UserKey":"i:0h.f|membership|1003","UserType":0,"Version":1,"Workload":"SharePoint","ClientIP":"185.220.101.44","ObjectId":"https://contoso.sharepoint.com/sites/hr/pay.xlsx","UserId":"dan.kay@contoso.example","SourceFileName":"pay.xlsx"}"#;
+    let quoted = format!("\"{}\"", audit.replace('"', "\"\""));
+    w.put(
+        "purview_new.csv",
+        &format!("RecordId,CreationDate,RecordType,Operation,UserId,AuditData,AssociatedAdminUnits,AssociatedAdminUnitsNames\n5c1b,2026-09-02T10:00:00.0000000Z,SharePointFileOperation,FileDownloaded,dan.kay@contoso.example,{quoted},,\n"),
+    );
+    let audit2 = audit
+        .replace("5c1b", "7d2e")
+        .replace("10:00:00", "11:00:00");
+    let quoted2 = format!("\"{}\"", audit2.replace('"', "\"\""));
+    w.put(
+        "purview_old.csv",
+        &format!("CreationDate,UserIds,Operations,AuditData\n9/2/2026 11:00:00 AM,dan.kay@contoso.example,FileDownloaded,{quoted2}\n"),
+    );
+    // Graph's auditLogs/signIns: camelCase, `location` and `status` objects.
+    w.put(
+        "graph_signins.json",
+        r#"{"@odata.context":"https://graph.microsoft.com/v1.0/$metadata#auditLogs/signIns","value":[
+{"id":"66ea54eb","createdDateTime":"2026-09-02T09:00:00Z","userDisplayName":"Dan Kay","userPrincipalName":"dan.kay@contoso.example","userId":"d1","appId":"a1","appDisplayName":"Office 365","ipAddress":"175.45.176.23","clientAppUsed":"Browser","correlationId":"c1","conditionalAccessStatus":"notApplied","isInteractive":true,"riskDetail":"none","riskLevelAggregated":"none","riskState":"none","riskEventTypes_v2":[],"resourceDisplayName":"Office 365 Exchange Online","status":{"errorCode":0,"failureReason":"Other.","additionalDetails":null},"deviceDetail":{"deviceId":"","displayName":"","operatingSystem":"Windows 10","browser":"Edge 1.1"},"location":{"city":"Pyongyang","state":"","countryOrRegion":"KP","geoCoordinates":{"altitude":null,"latitude":39.03,"longitude":125.75}},"appliedConditionalAccessPolicies":[]},
+{"id":"77fb65fc","createdDateTime":"2026-09-02T09:05:00Z","userDisplayName":"Dan Kay","userPrincipalName":"dan.kay@contoso.example","userId":"d1","appId":"a1","appDisplayName":"Office 365","ipAddress":"68.101.77.140","clientAppUsed":"Browser","correlationId":"c2","isInteractive":true,"status":{"errorCode":50126,"failureReason":"Invalid username or password."},"deviceDetail":{},"location":{"city":"Dallas","state":"Texas","countryOrRegion":"US","geoCoordinates":{"latitude":32.78,"longitude":-96.8}}}
+]}"#,
+    );
+    let data = w.load();
+    assert_eq!(data.rejected(), 0, "{:?}", data.files);
+    assert_eq!(
+        data.table(T::OfficeActivity).map(|t| t.height()),
+        Some(2),
+        "{:?}",
+        data.files
+    );
+    assert_eq!(
+        texts(&data, T::OfficeActivity, "ip"),
+        vec![Some("185.220.101.44".to_string()); 2]
+    );
+    assert_eq!(
+        texts(&data, T::OfficeActivity, "app"),
+        vec![Some("SharePoint".to_string()); 2]
+    );
+    assert_eq!(
+        texts(&data, T::OfficeActivity, "account"),
+        vec![Some("dan.kay@contoso.example".to_string()); 2]
+    );
+    assert_eq!(data.table(T::SigninLogs).map(|t| t.height()), Some(2));
+    assert_eq!(
+        texts(&data, T::SigninLogs, "country"),
+        vec![Some("KP".to_string()), Some("US".to_string())]
+    );
+    assert_eq!(
+        super::support::floats(&data, T::SigninLogs, "lat"),
+        vec![Some(39.03), Some(32.78)]
+    );
+    assert_eq!(
+        super::support::bools(&data, T::SigninLogs, "success"),
+        vec![Some(true), Some(false)]
+    );
+}
