@@ -598,12 +598,11 @@ pub const ID_KEY: u64 = 1 << 63;
 /// another order still matches.
 fn row_key(row: &Row, ts: Option<i64>) -> u64 {
     use std::hash::{Hash, Hasher};
-    let hash = |parts: &[&str]| {
+    let hasher = || {
         let mut h = std::collections::hash_map::DefaultHasher::new();
-        parts.hash(&mut h);
-        h.finish()
+        ts.hash(&mut h);
+        h
     };
-    let ts_text = ts.map(|t| t.to_string()).unwrap_or_default();
     if let Some(id) = row.first(&[
         K::ReportId,
         K::Id,
@@ -611,25 +610,29 @@ fn row_key(row: &Row, ts: Option<i64>) -> u64 {
         K::SourceRecordId,
         K::CorrelationId,
     ]) {
-        let account = row
-            .first(&[
-                K::AccountId,
-                K::AccountUpn,
-                K::UserPrincipalName,
-                K::UserId,
-                K::SenderFromAddress,
-                K::SenderMailFromAddress,
-                K::AccountObjectId,
-            ])
-            .unwrap_or("");
-        let peer = row.get(K::RecipientEmailAddress).unwrap_or("");
-        let action = row.first(&[K::ActionType, K::Operation]).unwrap_or("");
-        return hash(&[id, &ts_text, account, peer, action]) | ID_KEY;
+        let account = row.first(&[
+            K::AccountId,
+            K::AccountUpn,
+            K::UserPrincipalName,
+            K::UserId,
+            K::SenderFromAddress,
+            K::SenderMailFromAddress,
+            K::AccountObjectId,
+        ]);
+        let mut h = hasher();
+        id.hash(&mut h);
+        account.hash(&mut h);
+        row.get(K::RecipientEmailAddress).hash(&mut h);
+        row.first(&[K::ActionType, K::Operation]).hash(&mut h);
+        return h.finish() | ID_KEY;
     }
-    let mut acc = hash(&[&ts_text]);
+    let mut acc = hasher().finish();
     for (name, v) in row.fields.lower.iter().zip(row.values) {
         if let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) {
-            acc = acc.wrapping_add(hash(&[name, v]));
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            name.hash(&mut h);
+            v.hash(&mut h);
+            acc = acc.wrapping_add(h.finish());
         }
     }
     acc & !ID_KEY

@@ -239,28 +239,32 @@ fn named_table(row: &Row) -> Option<TableKind> {
         .filter(|k| *k != TableKind::Unrecognized)
 }
 
-/// Each candidate table's score for a row, from the columns it fills and the values it holds.
-fn scores(row: &Row) -> Vec<(TableKind, u32)> {
-    let mut out: Vec<(TableKind, u32)> = row
-        .fields
-        .evidence
-        .iter()
-        .map(|(kind, cols)| {
-            let score = cols
-                .iter()
-                .filter(|(i, _)| filled(row, *i))
-                .map(|(_, w)| u32::from(*w))
-                .sum();
-            (*kind, score)
-        })
-        .collect();
-    if let Some((kind, bonus)) = row.get(K::ActionType).and_then(action_hint) {
-        match out.iter_mut().find(|(k, _)| *k == kind) {
-            Some((_, s)) => *s += bonus,
-            None => out.push((kind, bonus)),
+/// The best-scoring table for a row, from the columns it fills and the values it holds; ties go
+/// to the table listed first. Runs once per row, so it allocates nothing.
+fn best(row: &Row) -> (TableKind, u32) {
+    let hint = row.get(K::ActionType).and_then(action_hint);
+    let mut best = (TableKind::Unrecognized, 0u32);
+    let mut hinted = false;
+    for (kind, cols) in &row.fields.evidence {
+        let mut score: u32 = cols
+            .iter()
+            .filter(|(i, _)| filled(row, *i))
+            .map(|(_, w)| u32::from(*w))
+            .sum();
+        if let Some((k, bonus)) = hint {
+            if k == *kind {
+                score += bonus;
+                hinted = true;
+            }
+        }
+        if score > best.1 {
+            best = (*kind, score);
         }
     }
-    out
+    match hint {
+        Some((k, bonus)) if !hinted && bonus > best.1 => (k, bonus),
+        _ => best,
+    }
 }
 
 fn filled(row: &Row, i: usize) -> bool {
@@ -278,12 +282,7 @@ pub fn classify(row: &Row) -> TableKind {
     if let Some(k) = named_table(row) {
         return k;
     }
-    let mut best = (TableKind::Unrecognized, 0u32);
-    for (kind, score) in scores(row) {
-        if score > best.1 {
-            best = (kind, score);
-        }
-    }
+    let best = best(row);
     let kind = if best.1 >= MIN_EVIDENCE {
         best.0
     } else {
