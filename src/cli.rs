@@ -85,6 +85,13 @@ impl std::error::Error for UsageError {}
 pub fn check_readable(what: &str, path: &std::path::Path) -> anyhow::Result<()> {
     let shown = visible(&path.display().to_string()).into_owned();
     let meta = std::fs::metadata(path).map_err(|e| InputError(format!("{what} {shown}: {e}")))?;
+    // Opening a FIFO blocks until a writer comes: refuse special files by type first.
+    if let Some(kind) = ingest::source::special_kind(&meta) {
+        return Err(InputError(format!(
+            "{what} {shown}: refused: a {kind}, not a regular file"
+        ))
+        .into());
+    }
     let opened = if meta.is_dir() {
         std::fs::read_dir(path).map(|_| ())
     } else {
@@ -248,6 +255,7 @@ pub enum Command {
 }
 
 pub fn main() -> i32 {
+    crate::panics::install_cli_hook();
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => code,
@@ -550,6 +558,7 @@ pub fn inspect_json(data: &Dataset) -> serde_json::Value {
                 "path": f.path, "format": f.format, "gzip": f.gzip, "role": f.role, "tables": f.tables,
                 "decided_by": f.decided_by, "unused_columns": f.unused_columns,
                 "rows": f.rows, "duplicates": f.duplicates,
+                "neutralised_count": f.neutralised_count, "neutralised": f.neutralised,
                 "rejected_count": f.rejected_count, "rejected": f.rejected, "notes": f.notes,
             })
         })
@@ -618,6 +627,20 @@ pub fn inspect_table(data: &Dataset) -> String {
                 format!(" ({})", tables.join(", "))
             }
         ));
+        if f.neutralised_count > 0 {
+            s.push_str(&format!(
+                "    {} rows kept with a cell neutralised (see the row's flags):\n",
+                f.neutralised_count
+            ));
+            for r in f.neutralised.iter().take(5) {
+                s.push_str(&format!(
+                    "      line {} {}: {}\n",
+                    r.line,
+                    visible(&r.column),
+                    visible(&r.reason)
+                ));
+            }
+        }
         for (table, why) in &f.decided_by {
             s.push_str(&format!(
                 "    {table} because of: {}\n",

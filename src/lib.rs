@@ -11,6 +11,7 @@ pub mod ingest;
 pub mod intel;
 pub mod model;
 pub mod networks;
+pub mod panics;
 pub mod report;
 pub mod roster;
 pub mod sample;

@@ -184,7 +184,13 @@ impl Roster {
         if p.identifiers().next().is_none() {
             return Err(("candidate_email".into(), format!("roster row {} has no identifier (candidate_email, workday_account, upn or object_id)", p.person_id)));
         }
-        // A person listed twice (two requisitions, a re-application) is one person: merge the rows.
+        self.add(p);
+        Ok(())
+    }
+
+    /// Adds a person. A person listed twice (two requisitions, a re-application, two files) is
+    /// one person: the rows merge.
+    pub fn add(&mut self, p: RosterPerson) {
         match self.people.iter_mut().find(|q| q.person_id == p.person_id) {
             Some(q) => {
                 for (mine, theirs) in [
@@ -207,7 +213,6 @@ impl Roster {
             }
             None => self.people.push(p),
         }
-        Ok(())
     }
 }
 

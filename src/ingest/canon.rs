@@ -70,6 +70,7 @@ pub const CANONICAL_COLUMNS: &[&str] = &[
     "anon_proxy",
     "success",
     "account_type",
+    "flags",
 ];
 
 /// A fingerprint of each row's identity, to drop the same event exported twice; dropped with the
@@ -103,6 +104,8 @@ pub struct TableBuilder {
     anon_proxy: Vec<Option<bool>>,
     success: Vec<Option<bool>>,
     key: Vec<u64>,
+    /// What was neutralised in the row's cells (NUL, invalid UTF-8, clipped), for the detail view.
+    flags: StringChunkedBuilder,
     raw: Vec<RawColumn>,
     raw_names: Vec<String>,
     raw_index: HashMap<String, usize>,
@@ -161,6 +164,7 @@ impl TableBuilder {
             anon_proxy: Vec::new(),
             success: Vec::new(),
             key: Vec::new(),
+            flags: StringChunkedBuilder::new("flags".into(), 16),
             raw: Vec::new(),
             raw_names: Vec::new(),
             raw_index: HashMap::new(),
@@ -206,7 +210,13 @@ impl TableBuilder {
     }
 
     /// Adds one row, or says why it cannot be kept.
-    pub fn push(&mut self, row: &Row, file: usize, line: u64) -> Result<(), RowError> {
+    pub fn push(
+        &mut self,
+        row: &Row,
+        file: usize,
+        line: u64,
+        flags: Option<&str>,
+    ) -> Result<(), RowError> {
         let ts_col = TIME_COLUMNS.iter().copied().find(|k| row.has(*k));
         let ts = match ts_col {
             Some(k) => {
@@ -349,6 +359,7 @@ impl TableBuilder {
         self.anon_proxy.push(anon);
         self.success.push(success);
         self.key.push(row_key(row, ts));
+        self.flags.append_option(flags);
         self.ts.push(ts);
         self.file.push(file as i64);
         self.line.push(line as i64);
@@ -404,6 +415,7 @@ impl TableBuilder {
         cols.push(Column::new("anon_proxy".into(), self.anon_proxy));
         cols.push(Column::new("success".into(), self.success));
         cols.push(Column::new(KEY_COLUMN.into(), self.key));
+        cols.push(self.flags.finish().into_series().into());
         for c in self.raw {
             cols.push(c.builder.finish().into_series().into());
         }

@@ -145,6 +145,8 @@ pub struct Fields {
     pub array: Option<usize>,
     /// Per table, the header's columns that are evidence for it, with their weights.
     pub evidence: Vec<(super::table::TableKind, Vec<(usize, u8)>)>,
+    /// What the reader should say about the header (a column name given twice).
+    pub notes: Vec<String>,
     /// Unique per header, so builders can cache where its columns go.
     pub id: usize,
 }
@@ -157,11 +159,25 @@ impl Fields {
         let mut sources: Vec<Vec<usize>> = Vec::new();
         let mut by_lower: HashMap<String, usize> = HashMap::new();
         let mut array = None;
+        let mut notes = Vec::new();
+        let mut raw_seen: HashMap<String, usize> = HashMap::new();
         for (i, raw) in raw_headers.iter().enumerate() {
             let mut name = normalize_header(raw.as_ref());
             let is_array = summarized(raw.as_ref().trim()).is_some_and(|(_, a)| a);
             if name.is_empty() {
                 name = format!("column_{}", i + 1);
+            }
+            // The same name written twice is two columns, not twins: keep both, say so.
+            let raw_lower = raw.as_ref().trim().to_ascii_lowercase();
+            if let Some(first) = raw_seen.get(&raw_lower) {
+                let renamed = format!("{name}_{}", i + 1);
+                notes.push(format!(
+                    "column {} repeats the name {name:?} of column {first}: kept as {renamed}",
+                    i + 1
+                ));
+                name = renamed;
+            } else {
+                raw_seen.insert(raw_lower, i + 1);
             }
             let lower = name.to_ascii_lowercase();
             let at = match by_lower.get(&lower) {
@@ -194,6 +210,7 @@ impl Fields {
             lower,
             array,
             evidence,
+            notes,
             id,
         }
     }

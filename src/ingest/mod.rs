@@ -3,6 +3,7 @@
 
 pub mod canon;
 pub mod fields;
+pub mod neutral;
 mod readers;
 pub mod source;
 pub mod table;
@@ -61,6 +62,10 @@ pub struct FileReport {
     pub unused_columns: Vec<String>,
     /// Rows dropped because the same event was already read (from this file or an earlier one).
     pub duplicates: usize,
+    /// Rows kept with a cell neutralised (NUL, invalid UTF-8, oversized, JSON nested too deep).
+    pub neutralised_count: usize,
+    /// The first of them: line, column and what was done.
+    pub neutralised: Vec<Rejected>,
 }
 
 impl FileReport {
@@ -78,6 +83,8 @@ impl FileReport {
             decided_by: BTreeMap::new(),
             unused_columns: Vec::new(),
             duplicates: 0,
+            neutralised_count: 0,
+            neutralised: Vec::new(),
         }
     }
 
@@ -107,6 +114,22 @@ impl FileReport {
         }
         if self.unused_columns.is_empty() {
             self.unused_columns = other.unused_columns;
+        }
+        self.neutralised_count += other.neutralised_count;
+        let room = MAX_LISTED_REJECTIONS.saturating_sub(self.neutralised.len());
+        self.neutralised
+            .extend(other.neutralised.into_iter().take(room));
+    }
+
+    /// Counts a row kept with a neutralised cell, and lists the first ones.
+    pub fn neutralise(&mut self, line: u64, column: impl Into<String>, what: impl Into<String>) {
+        self.neutralised_count += 1;
+        if self.neutralised.len() < MAX_LISTED_REJECTIONS {
+            self.neutralised.push(Rejected {
+                line,
+                column: column.into(),
+                reason: what.into(),
+            });
         }
     }
 
@@ -276,6 +299,21 @@ fn dedup(df: DataFrame, kind: TableKind, files: &mut [FileReport]) -> PolarsResu
     Ok(df)
 }
 
+/// Reads one file's bytes as if from a file named `name` (the fuzz targets and tests use it).
+pub fn load_bytes(name: &str, bytes: &[u8], role: Option<Role>) -> Dataset {
+    let mut loader = Loader::default();
+    let mut report = FileReport::new(Path::new(name));
+    match source::decode(bytes.to_vec()) {
+        Ok(contents) => loader.contents(contents, role, report),
+        Err(e) => {
+            report.role = Role::Unreadable;
+            report.reject(0, "", e.to_string());
+            loader.files.push(report);
+        }
+    }
+    loader.finish()
+}
+
 /// Reads every input. Never fails as a whole: what cannot be read is reported in `files`.
 pub fn load(inputs: &Inputs) -> Dataset {
     let mut loader = Loader::default();
@@ -296,7 +334,14 @@ pub fn load(inputs: &Inputs) -> Dataset {
             loader.files.push(r);
             continue;
         }
-        for f in source::expand(p) {
+        let walk = source::expand(p);
+        for (path, why) in walk.refused {
+            let mut r = FileReport::new(&path);
+            r.role = Role::Unreadable;
+            r.reject(0, "", why);
+            loader.files.push(r);
+        }
+        for f in walk.files {
             loader.forced_table = inputs.forced_table(&f);
             loader.file(&f, None);
         }
@@ -323,6 +368,8 @@ pub(crate) struct Loader {
     ti_skipped: (usize, usize),
     /// Headers of Purview audit rows with their `AuditData` fields joined, by key list.
     audit_fields: std::collections::HashMap<String, fields::Fields>,
+    /// What was neutralised in the row being handed over (set by the reader around `emit`).
+    pub(crate) row_flags: Option<String>,
 }
 
 impl Loader {
@@ -331,34 +378,64 @@ impl Loader {
         match source::read(path) {
             Err(e) => {
                 report.role = Role::Unreadable;
-                report.reject(0, "", format!("cannot read: {e}"));
+                report.reject(0, "", e.to_string());
+                self.files.push(report);
             }
-            Ok(contents) => {
-                let fingerprint = {
-                    use std::hash::{Hash, Hasher};
-                    let mut h = std::collections::hash_map::DefaultHasher::new();
-                    contents.bytes.hash(&mut h);
-                    (contents.bytes.len(), h.finish())
-                };
-                if let Some(first) = self.seen_files.get(&fingerprint) {
-                    report.format = source::sniff(&contents.bytes).name().to_string();
-                    report.gzip = contents.gzip;
-                    report.notes.push(format!(
-                        "identical to {first}: read once, its rows are not counted twice"
-                    ));
-                    self.files.push(report);
-                    return;
-                }
-                self.seen_files.insert(fingerprint, report.path.clone());
-                report.gzip = contents.gzip;
-                let format = source::sniff(&contents.bytes);
-                report.format = format.name().to_string();
-                let index = self.files.len();
-                readers::read(self, &contents.bytes, format, forced, index, &mut report);
-                if let Some(why) = contents.truncated {
-                    report.reject(0, "", why);
-                }
+            Ok(contents) => self.contents(contents, forced, report),
+        }
+    }
+
+    /// Reads one file's contents into its own loader inside a catch region, then takes over what
+    /// it read: a panic (a bug) costs that file, reported as its error, and nothing else.
+    fn contents(
+        &mut self,
+        contents: source::Contents,
+        forced: Option<Role>,
+        mut report: FileReport,
+    ) {
+        let fingerprint = {
+            use std::hash::{Hash, Hasher};
+            let mut h = std::collections::hash_map::DefaultHasher::new();
+            contents.bytes.hash(&mut h);
+            (contents.bytes.len(), h.finish())
+        };
+        report.gzip = contents.gzip;
+        let format = source::sniff(&contents.bytes);
+        report.format = format.name().to_string();
+        if let Some(first) = self.seen_files.get(&fingerprint) {
+            report.notes.push(format!(
+                "identical to {first}: read once, its rows are not counted twice"
+            ));
+            self.files.push(report);
+            return;
+        }
+        self.seen_files.insert(fingerprint, report.path.clone());
+        let index = self.files.len();
+        let mut sub = Loader {
+            forced_table: self.forced_table,
+            ..Loader::default()
+        };
+        let mut read = report.clone();
+        let outcome = crate::panics::catch(|| {
+            readers::read(&mut sub, &contents.bytes, format, forced, index, &mut read);
+            read
+        });
+        match outcome {
+            Ok(read) => {
+                report = read;
+                self.absorb(sub);
             }
+            Err(panic) => {
+                report.role = Role::Unreadable;
+                report.reject(
+                    0,
+                    "",
+                    format!("hirescope failed on this file and used none of it (a bug: please report it): {panic}"),
+                );
+            }
+        }
+        if let Some(why) = contents.truncated {
+            report.reject(0, "", why);
         }
         self.files.push(report);
     }
@@ -380,7 +457,7 @@ impl Loader {
             .builders
             .entry(kind)
             .or_insert_with(|| TableBuilder::new(kind));
-        match builder.push(row, file, line) {
+        match builder.push(row, file, line, self.row_flags.as_deref()) {
             Ok(()) => {
                 report.rows += 1;
                 // No allocation per row: the entry exists after the table's first row.
@@ -419,6 +496,10 @@ impl Loader {
             self.pieces.entry(kind).or_default().append(&mut frames);
         }
         self.intel.indicators.extend(other.intel.indicators);
+        self.networks.ranges.extend(other.networks.ranges);
+        for p in other.roster.people {
+            self.roster.add(p);
+        }
     }
 
     fn finish(mut self) -> Dataset {

@@ -3,7 +3,7 @@
 
 use super::fields::{merge_twins, Fields, Row};
 use super::source::{without_bom, Format};
-use super::{FileReport, Loader, Role, TableKind, MAX_CELL_BYTES};
+use super::{neutral, FileReport, Loader, Role, TableKind, MAX_CELL_BYTES};
 use crate::intel::{is_ti_header, loose, url_host, INDICATOR_COLUMNS, TI_VALUE_COLUMNS};
 use crate::networks::is_networks_header;
 use crate::roster::is_roster_header;
@@ -143,9 +143,19 @@ fn read_csv(
     }
     let headers: Vec<String> = rec
         .iter()
-        .map(|f| String::from_utf8_lossy(f).into_owned())
+        .enumerate()
+        .map(|(i, f)| {
+            let (name, flag) = neutral::cell(f);
+            if let Some(what) = flag {
+                report
+                    .notes
+                    .push(format!("header of column {}: {what}", i + 1));
+            }
+            name.into_owned()
+        })
         .collect();
     let fields = Fields::new(&headers);
+    report.notes.extend(fields.notes.iter().cloned());
     let role = forced.unwrap_or_else(|| role_of_header(&headers, &fields, report));
     report.role = role;
     if role == Role::Events && !fields.known_any() {
@@ -160,18 +170,24 @@ fn read_csv(
         );
         return;
     }
-    let body_start = rdr.position().byte() as usize;
+    let mut body_start = rdr.position().byte() as usize;
+    // The reader stops between the CR and the LF of a CRLF header: the LF belongs to the header's
+    // line, or every line number after it would be one too low.
+    if body.get(body_start) == Some(&b'\n') && body_start > 0 && body[body_start - 1] == b'\r' {
+        body_start += 1;
+    }
     let rest = &body[body_start..];
     let rows_seen = if commented {
         // Comment lines are skipped by this reader only: read the rest here, in one piece.
         let mut n = 0;
+        let mut whole = LineCounter::default();
         let mut line_rec = csv::ByteRecord::new();
         while let Ok(true) = rdr.read_byte_record(&mut line_rec) {
             n += 1;
-            let line = line_rec.position().map(|p| p.line()).unwrap_or(0);
+            let line = whole.at(body, line_rec.position().map_or(0, |p| p.byte() as usize));
             let raw: Vec<Option<String>> = line_rec
                 .iter()
-                .map(|f| Some(String::from_utf8_lossy(f).into_owned()))
+                .map(|f| Some(neutral::cell(f).0.into_owned()))
                 .collect();
             match role {
                 Role::Intel => intel_row(loader, &headers, &raw, line, report),
@@ -219,6 +235,30 @@ fn read_csv(
         report
             .notes
             .push("header only: the file has no rows".into());
+    }
+}
+
+/// Line numbers from byte offsets, counting LF only: the CSV reader's own count is off for CRLF
+/// files (how the portals export) and counts a bare CR inside a quoted cell as a line.
+#[derive(Default)]
+struct LineCounter {
+    byte: usize,
+    newlines: u64,
+}
+
+impl LineCounter {
+    /// The 1-based line of the record starting at `at` (offsets only move forward). The reader
+    /// puts a record's start on the terminator before it (the LF of a CRLF): skip over it.
+    fn at(&mut self, text: &[u8], at: usize) -> u64 {
+        let mut at = at.min(text.len());
+        while at < text.len() && (text[at] == b'\r' || text[at] == b'\n') {
+            at += 1;
+        }
+        if at > self.byte {
+            self.newlines += count_newlines(&text[self.byte..at]);
+            self.byte = at;
+        }
+        self.newlines + 1
     }
 }
 
@@ -309,6 +349,8 @@ where
                 let chunk = &bytes[range.clone()];
                 let forced_table = loader.forced_table;
                 scope.spawn(move || {
+                    // A panic here is re-raised by `join` in the reading thread, which catches it.
+                    let _region = crate::panics::Region::enter();
                     let mut sub = Loader {
                         forced_table,
                         ..Loader::default()
@@ -320,7 +362,7 @@ where
             .collect();
         handles
             .into_iter()
-            .map(|h| h.join().expect("a reader thread panicked"))
+            .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
             .collect()
     });
     let mut seen = 0;
@@ -350,18 +392,21 @@ fn csv_records(
         .from_reader(body);
     let mut rec = csv::ByteRecord::new();
     let mut rows_seen = 0usize;
+    let mut lines = LineCounter::default();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
             Ok(false) => break,
             Err(e) => {
-                let line = e.position().map(|p| p.line()).unwrap_or(0) + line_offset;
+                let at = e.position().map_or(0, |p| p.byte() as usize);
+                let line = lines.at(body, at) + line_offset;
                 report.reject(line, "", format!("CSV does not parse: {e}"));
                 continue;
             }
         }
         rows_seen += 1;
-        let line = rec.position().map(|p| p.line()).unwrap_or(0) + line_offset;
+        let at = rec.position().map_or(0, |p| p.byte() as usize);
+        let line = lines.at(body, at) + line_offset;
         if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
             continue; // a blank line
         }
@@ -373,35 +418,19 @@ fn csv_records(
             );
             continue;
         }
-        let mut raw: Vec<&str> = Vec::with_capacity(headers.len());
-        let mut bad = None;
+        // What an attacker typed never costs the row: bad cells are neutralised and flagged.
+        let mut cells: Vec<std::borrow::Cow<str>> = Vec::with_capacity(headers.len());
+        let mut flags: Vec<String> = Vec::new();
         for (i, f) in rec.iter().enumerate() {
-            if f.len() > MAX_CELL_BYTES {
-                bad = Some((
-                    i,
-                    format!("cell of {} bytes is over the 1 MiB limit", f.len()),
-                ));
-                break;
+            let (c, flag) = neutral::cell(f);
+            if let Some(what) = flag {
+                let column = format!("{} (column {})", headers[i], i + 1);
+                report.neutralise(line, column.clone(), what.clone());
+                flags.push(format!("{column}: {what}"));
             }
-            if f.contains(&0) {
-                bad = Some((i, "NUL byte in cell".to_string()));
-                break;
-            }
-            match std::str::from_utf8(f) {
-                Ok(s) => raw.push(s),
-                Err(e) => {
-                    bad = Some((
-                        i,
-                        format!("invalid UTF-8 at byte {} of the cell", e.valid_up_to()),
-                    ));
-                    break;
-                }
-            }
+            cells.push(c);
         }
-        if let Some((i, reason)) = bad {
-            report.reject(line, format!("{} (column {})", headers[i], i + 1), reason);
-            continue;
-        }
+        let raw: Vec<&str> = cells.iter().map(|c| c.as_ref()).collect();
         match role {
             Role::Roster => {
                 let vals: Vec<Option<String>> = raw.iter().map(|s| Some(s.to_string())).collect();
@@ -426,7 +455,9 @@ fn csv_records(
                 report,
             ),
             _ => {
+                loader.row_flags = (!flags.is_empty()).then(|| flags.join("; "));
                 emit(loader, fields, &raw, None, file, line, report);
+                loader.row_flags = None;
             }
         }
     }
@@ -724,6 +755,8 @@ struct JsonRows<'a> {
     file: usize,
     fields: JsonFields,
     role: Option<Role>,
+    /// What was neutralised in the line being read as a whole (invalid UTF-8).
+    line_flag: Option<String>,
 }
 
 impl JsonRows<'_> {
@@ -760,8 +793,13 @@ impl JsonRows<'_> {
             } else {
                 std::borrow::Cow::Borrowed(text)
             };
-            if cell.len() > MAX_CELL_BYTES || cell.contains('\0') {
-                return false; // the slow path names the cell in its rejection
+            let too_deep = (cell.starts_with('[') || cell.starts_with('{'))
+                && matches!(
+                    neutral::shallow_json(cell.as_bytes()),
+                    std::borrow::Cow::Owned(_)
+                );
+            if cell.len() > MAX_CELL_BYTES || cell.contains('\0') || too_deep {
+                return false; // the slow path neutralises and flags the cell
             }
             keys.push(k);
             cells.push(cell);
@@ -806,31 +844,31 @@ impl JsonRows<'_> {
                 return self.object(props, kind, line, report);
             }
         }
-        // Keys and strings move out of the parsed object: no copy per cell.
-        let (keys, cells): (Vec<String>, Vec<Option<String>>) =
-            obj.into_iter().map(|(k, v)| (k, cell(v))).unzip();
-        if let Some((i, c)) = cells
-            .iter()
-            .enumerate()
-            .find(|(_, c)| c.as_ref().is_some_and(|c| c.len() > MAX_CELL_BYTES))
-        {
-            report.reject(
-                line,
-                keys[i].clone(),
-                format!(
-                    "cell of {} bytes is over the 1 MiB limit",
-                    c.as_ref().map_or(0, |c| c.len())
-                ),
-            );
-            return;
+        // Keys and strings move out of the parsed object: no copy per cell. What an attacker
+        // typed never costs the row: bad cells are neutralised and flagged.
+        let mut flags: Vec<String> = Vec::new();
+        if let Some(what) = self.line_flag.take() {
+            report.neutralise(line, "", what.clone());
+            flags.push(what);
         }
-        if let Some(i) = cells
-            .iter()
-            .position(|c| c.as_ref().is_some_and(|c| c.contains('\0')))
-        {
-            report.reject(line, keys[i].clone(), "NUL character in value");
-            return;
-        }
+        let (keys, cells): (Vec<String>, Vec<Option<String>>) = obj
+            .into_iter()
+            .map(|(k, v)| {
+                let c = cell(v).map(|c| {
+                    let (c, flag) = neutral::text(c);
+                    let deep = c.contains(neutral::DEEP_MARKER);
+                    for what in flag
+                        .into_iter()
+                        .chain(deep.then(|| "JSON nested too deep, clipped".to_string()))
+                    {
+                        report.neutralise(line, k.clone(), what.clone());
+                        flags.push(format!("{k}: {what}"));
+                    }
+                    c
+                });
+                (k, c)
+            })
+            .unzip();
         let role = *self.role.get_or_insert_with(|| {
             if is_ti_header(&keys) {
                 Role::Intel
@@ -856,7 +894,9 @@ impl JsonRows<'_> {
             _ => {
                 let fields = self.fields.for_keys(keys);
                 let raw: Vec<&str> = cells.iter().map(|c| c.as_deref().unwrap_or("")).collect();
+                self.loader.row_flags = (!flags.is_empty()).then(|| flags.join("; "));
                 emit(self.loader, fields, &raw, table, self.file, line, report);
+                self.loader.row_flags = None;
             }
         }
     }
@@ -897,6 +937,17 @@ fn get_ci<'a>(obj: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
         .map(|(_, v)| v)
 }
 
+/// Parses JSON; JSON nested past the parser's depth is parsed again with its deep parts replaced
+/// by a marker, so one attacker-controlled field cannot cost the row (the marker flags it).
+fn parse_json(bytes: &[u8]) -> Result<Value, serde_json::Error> {
+    match serde_json::from_slice(bytes) {
+        Err(e) if e.to_string().contains("recursion limit") => {
+            serde_json::from_slice(&neutral::shallow_json(bytes))
+        }
+        other => other,
+    }
+}
+
 /// JSON Lines: each line a record, rejected alone when it does not parse.
 fn json_lines(
     loader: &mut Loader,
@@ -911,6 +962,7 @@ fn json_lines(
         file,
         fields: JsonFields::default(),
         role: forced,
+        line_flag: None,
     };
     let mut seen = 0;
     for (n, line) in body.split(|&b| b == b'\n').enumerate() {
@@ -922,7 +974,15 @@ fn json_lines(
         if rows.fast_line(line, line_no, report) {
             continue;
         }
-        match serde_json::from_slice::<Value>(line) {
+        // Invalid UTF-8 in one value must not cost the line: read it with replacement characters.
+        let lossy = std::str::from_utf8(line).is_err();
+        let text: std::borrow::Cow<[u8]> = if lossy {
+            std::borrow::Cow::Owned(String::from_utf8_lossy(line).into_owned().into_bytes())
+        } else {
+            std::borrow::Cow::Borrowed(line)
+        };
+        rows.line_flag = lossy.then(|| "invalid UTF-8 replaced with U+FFFD".to_string());
+        match parse_json(&text) {
             Ok(v) => rows.value(v, None, line_no, report),
             Err(e) => report.reject(
                 line_no,
@@ -959,6 +1019,7 @@ fn read_json(
         file,
         fields: JsonFields::default(),
         role: forced,
+        line_flag: None,
     };
     if first_whole == Some(true) && more_lines {
         report.format = "jsonl".into();
@@ -993,7 +1054,7 @@ fn read_json(
         }
         return;
     }
-    let doc: Value = match serde_json::from_slice(body) {
+    let doc: Value = match parse_json(body) {
         Ok(v) => v,
         Err(e) => {
             report.role = Role::Unreadable;
@@ -1080,7 +1141,30 @@ fn read_json(
 
 fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut FileReport) {
     use polars::prelude::*;
-    let df = match ParquetReader::new(std::io::Cursor::new(bytes)).finish() {
+    // Columns of types this build cannot hold (decimals) are left out by name, before reading.
+    let schema = match ParquetReader::new(std::io::Cursor::new(bytes)).schema() {
+        Ok(s) => s,
+        Err(e) => {
+            report.role = Role::Unreadable;
+            report.reject(0, "", format!("Parquet does not read: {e}"));
+            return;
+        }
+    };
+    let mut keep: Vec<String> = Vec::new();
+    for (name, field) in schema.iter() {
+        if format!("{:?}", field.dtype()).starts_with("Decimal") {
+            report.notes.push(format!(
+                "column {} is a DECIMAL and is not read",
+                super::canon::clip(name)
+            ));
+        } else {
+            keep.push(name.to_string());
+        }
+    }
+    let df = match ParquetReader::new(std::io::Cursor::new(bytes))
+        .with_columns(Some(keep))
+        .finish()
+    {
         Ok(df) => df,
         Err(e) => {
             report.role = Role::Unreadable;
@@ -1093,25 +1177,82 @@ fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut Fil
         .iter()
         .map(|s| s.to_string())
         .collect();
-    let mut columns: Vec<Option<StringChunked>> = Vec::new();
-    for c in df.columns() {
-        match c.cast(&DataType::String) {
-            Ok(s) => columns.push(s.str().ok().cloned()),
-            Err(_) => {
-                report.notes.push(format!(
-                    "column {} has a nested type and is not read",
-                    c.name()
-                ));
-                columns.push(None);
-            }
-        }
-    }
+    let columns: Vec<Vec<Option<String>>> = df
+        .columns()
+        .iter()
+        .map(|c| parquet_cells(c, report))
+        .collect();
     let fields = Fields::new(&headers);
     for i in 0..df.height() {
-        let raw: Vec<&str> = columns
+        let mut flags: Vec<String> = Vec::new();
+        let cells: Vec<String> = columns
             .iter()
-            .map(|c| c.as_ref().and_then(|c| c.get(i)).unwrap_or(""))
+            .zip(&headers)
+            .map(|(c, name)| {
+                let (text, flag) = neutral::text(c[i].clone().unwrap_or_default());
+                if let Some(what) = flag {
+                    report.neutralise(i as u64 + 1, name.clone(), what.clone());
+                    flags.push(format!("{name}: {what}"));
+                }
+                text
+            })
             .collect();
+        let raw: Vec<&str> = cells.iter().map(String::as_str).collect();
+        loader.row_flags = (!flags.is_empty()).then(|| flags.join("; "));
         emit(loader, &fields, &raw, None, file, i as u64 + 1, report);
+        loader.row_flags = None;
+    }
+}
+
+/// A Parquet column as text cells. Times are converted here, not by Polars, so a value outside
+/// chrono's range becomes a readable number instead of a panic; a time zone is kept as UTC.
+fn parquet_cells(c: &polars::prelude::Column, report: &mut FileReport) -> Vec<Option<String>> {
+    use polars::prelude::*;
+    let n = c.len();
+    let as_i64 = |c: &Column| -> Vec<Option<i64>> {
+        c.to_physical_repr()
+            .cast(&DataType::Int64)
+            .ok()
+            .and_then(|p| p.i64().ok().map(|ca| ca.iter().collect()))
+            .unwrap_or_else(|| vec![None; n])
+    };
+    match c.dtype() {
+        DataType::Datetime(unit, _) => {
+            let per_ms = match unit {
+                TimeUnit::Nanoseconds => 1_000_000,
+                TimeUnit::Microseconds => 1_000,
+                TimeUnit::Milliseconds => 1,
+            };
+            as_i64(c)
+                .into_iter()
+                .map(|v| v.map(|v| rfc3339_ms(v.div_euclid(per_ms))))
+                .collect()
+        }
+        DataType::Date => as_i64(c)
+            .into_iter()
+            .map(|v| v.map(|d| rfc3339_ms(d.saturating_mul(86_400_000))))
+            .collect(),
+        _ => match crate::panics::catch(|| c.cast(&DataType::String)) {
+            Ok(Ok(s)) => match s.str() {
+                Ok(ca) => ca.iter().map(|v| v.map(str::to_string)).collect(),
+                Err(_) => vec![None; n],
+            },
+            _ => {
+                report.notes.push(format!(
+                    "column {} has a type hirescope does not read ({}): left empty",
+                    super::canon::clip(c.name()),
+                    c.dtype()
+                ));
+                vec![None; n]
+            }
+        },
+    }
+}
+
+/// Epoch milliseconds as RFC 3339 UTC with milliseconds, or the bare number when out of range.
+fn rfc3339_ms(ms: i64) -> String {
+    match chrono::DateTime::from_timestamp_millis(ms) {
+        Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
+        None => ms.to_string(),
     }
 }

@@ -34,18 +34,116 @@ pub struct Contents {
     pub truncated: Option<String>,
 }
 
-pub fn read(path: &Path) -> std::io::Result<Contents> {
-    let mut raw = Vec::new();
-    std::fs::File::open(path)?.read_to_end(&mut raw)?;
+/// Why a path is not read at all.
+#[derive(Debug)]
+pub enum Refused {
+    /// A FIFO, device or socket: reading one can block forever or never end.
+    Special(&'static str),
+    /// Larger than the ceiling, before or after decompression.
+    TooLarge(String),
+    Io(std::io::Error),
+}
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Refused::Special(kind) => write!(f, "refused: a {kind}, not a regular file"),
+            Refused::TooLarge(why) => write!(f, "refused: {why}"),
+            Refused::Io(e) => write!(f, "cannot read: {e}"),
+        }
+    }
+}
+
+/// The most bytes one file may hold once decompressed: half the memory available when hirescope
+/// starts (at least 256 MiB, at most 16 GiB), so a gzip bomb or a huge file is stopped with a
+/// message instead of exhausting the machine. `HIRESCOPE_MAX_FILE_BYTES` overrides it.
+pub fn ceiling() -> u64 {
+    static CEILING: std::sync::OnceLock<u64> = std::sync::OnceLock::new();
+    *CEILING.get_or_init(|| {
+        if let Some(n) = std::env::var("HIRESCOPE_MAX_FILE_BYTES")
+            .ok()
+            .and_then(|v| v.trim().parse().ok())
+        {
+            return n;
+        }
+        let available = std::fs::read_to_string("/proc/meminfo")
+            .ok()
+            .and_then(|m| {
+                m.lines()
+                    .find(|l| l.starts_with("MemAvailable:"))
+                    .and_then(|l| l.split_whitespace().nth(1))
+                    .and_then(|kb| kb.parse::<u64>().ok())
+            })
+            .map_or(8 << 30, |kb| kb * 1024);
+        (available / 2).clamp(256 << 20, 16 << 30)
+    })
+}
+
+/// What kind of special file a path is, if it is one (symlinks followed).
+pub fn special_kind(meta: &std::fs::Metadata) -> Option<&'static str> {
+    use std::os::unix::fs::FileTypeExt;
+    let t = meta.file_type();
+    if t.is_fifo() {
+        Some("FIFO")
+    } else if t.is_char_device() {
+        Some("character device")
+    } else if t.is_block_device() {
+        Some("block device")
+    } else if t.is_socket() {
+        Some("socket")
+    } else {
+        None
+    }
+}
+
+/// Reads a regular file, refusing special files by type before opening them, and decompressing
+/// gzip as a stream under the ceiling.
+pub fn read(path: &Path) -> Result<Contents, Refused> {
+    let meta = std::fs::metadata(path).map_err(Refused::Io)?;
+    if let Some(kind) = special_kind(&meta) {
+        return Err(Refused::Special(kind));
+    }
+    let limit = ceiling();
+    if meta.len() > limit {
+        return Err(Refused::TooLarge(format!(
+            "{} bytes is over the {} byte ceiling for one file (half the memory available; set HIRESCOPE_MAX_FILE_BYTES to change it)",
+            meta.len(),
+            limit
+        )));
+    }
+    let mut raw = Vec::with_capacity(meta.len() as usize);
+    // `take` also stops a file that grows while it is read.
+    std::fs::File::open(path)
+        .map_err(Refused::Io)?
+        .take(limit + 1)
+        .read_to_end(&mut raw)
+        .map_err(Refused::Io)?;
+    if raw.len() as u64 > limit {
+        return Err(Refused::TooLarge(format!(
+            "it grew past the {limit} byte ceiling while being read"
+        )));
+    }
+    decode(raw)
+}
+
+/// A file's bytes as read: gunzipped (as a stream, under the ceiling) when they are gzip.
+pub fn decode(raw: Vec<u8>) -> Result<Contents, Refused> {
+    let limit = ceiling();
     if raw.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(raw.len() * 4);
-        let mut dec = MultiGzDecoder::new(&raw[..]);
+        let mut out = Vec::with_capacity((raw.len() * 4).min(limit as usize));
+        let mut dec = MultiGzDecoder::new(&raw[..]).take(limit + 1);
         let truncated = dec.read_to_end(&mut out).err().map(|e| {
             format!(
                 "gzip stream ends early ({e}); rows after byte {} are lost",
                 out.len()
             )
         });
+        if out.len() as u64 > limit {
+            return Err(Refused::TooLarge(format!(
+                "it decompresses to more than {limit} bytes (from {} compressed): a gzip bomb, or a file larger than this machine can hold",
+                raw.len()
+            )));
+        }
         return Ok(Contents {
             bytes: out,
             gzip: true,
@@ -103,38 +201,75 @@ pub fn sniff(bytes: &[u8]) -> Format {
     }
 }
 
-/// Every regular file a path names: the file itself, or all files below a directory, sorted.
-pub fn expand(path: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    walk(path, &mut out, 0);
-    out
+/// What a path names: the files to read, and the entries refused on the way (special files,
+/// directory loops, unreadable directories) with why.
+#[derive(Default)]
+pub struct Walk {
+    pub files: Vec<PathBuf>,
+    pub refused: Vec<(PathBuf, String)>,
+    /// Files (device, inode) already listed, so a file reached twice through links is read once.
+    seen_files: std::collections::HashSet<(u64, u64)>,
+    /// Directories on the current path, so a link back to an ancestor is a loop, not a new tree.
+    ancestors: Vec<(u64, u64)>,
 }
 
-fn walk(path: &Path, out: &mut Vec<PathBuf>, depth: usize) {
-    if depth > 32 {
-        return;
-    }
-    if path.is_dir() {
-        let Ok(entries) = std::fs::read_dir(path) else {
-            out.push(path.to_path_buf());
+/// Every regular file a path names: the file itself, or all files below a directory, sorted.
+/// Links are followed, but each file is listed once and a link back into its own ancestry is
+/// reported as a loop instead of walked again.
+pub fn expand(path: &Path) -> Walk {
+    let mut w = Walk::default();
+    walk(path, &mut w);
+    w
+}
+
+fn walk(path: &Path, w: &mut Walk) {
+    use std::os::unix::fs::MetadataExt;
+    let meta = match std::fs::metadata(path) {
+        Ok(m) => m,
+        Err(e) => {
+            w.refused
+                .push((path.to_path_buf(), format!("cannot read: {e}")));
             return;
+        }
+    };
+    let id = (meta.dev(), meta.ino());
+    if meta.is_dir() {
+        if w.ancestors.contains(&id) {
+            w.refused.push((
+                path.to_path_buf(),
+                "a link back to a folder that contains it: not walked again".into(),
+            ));
+            return;
+        }
+        if w.ancestors.len() > 64 {
+            w.refused
+                .push((path.to_path_buf(), "more than 64 folders deep".into()));
+            return;
+        }
+        let entries = match std::fs::read_dir(path) {
+            Ok(e) => e,
+            Err(e) => {
+                w.refused
+                    .push((path.to_path_buf(), format!("cannot read: {e}")));
+                return;
+            }
         };
         let mut children: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
         children.sort();
+        w.ancestors.push(id);
         for c in children {
-            let hidden = c
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.starts_with('.'));
-            let doc = c
-                .file_name()
-                .and_then(|n| n.to_str())
-                .is_some_and(|n| n.eq_ignore_ascii_case("README.md"));
+            let name = c.file_name().and_then(|n| n.to_str());
+            let hidden = name.is_some_and(|n| n.starts_with('.'));
+            let doc = name.is_some_and(|n| n.eq_ignore_ascii_case("README.md"));
             if !hidden && !doc {
-                walk(&c, out, depth + 1);
+                walk(&c, w);
             }
         }
-    } else {
-        out.push(path.to_path_buf());
+        w.ancestors.pop();
+    } else if let Some(kind) = special_kind(&meta) {
+        w.refused
+            .push((path.to_path_buf(), Refused::Special(kind).to_string()));
+    } else if w.seen_files.insert(id) {
+        w.files.push(path.to_path_buf());
     }
 }

@@ -85,46 +85,67 @@ fn truncated_gzip_keeps_what_was_read() {
 }
 
 #[test]
-fn invalid_utf8_nul_and_huge_cells_reject_their_row() {
+fn attacker_cells_keep_their_row_and_are_flagged() {
     let mut bytes = csv(&[GOOD]);
-    bytes.extend_from_slice(b"2024-01-01T00:00:00Z,Work\xffday,1,X,a@b.io,1.2.3.4\n");
-    bytes.extend_from_slice(b"2024-01-01T00:00:00Z,Work\0day,1,X,a@b.io,1.2.3.4\n");
+    bytes.extend_from_slice(b"2024-01-01T00:00:01Z,Work\xffday,1,X,a@b.io,1.2.3.4\n");
+    bytes.extend_from_slice(b"2024-01-01T00:00:02Z,Work\0day,1,X,a@b.io,1.2.3.4\n");
     bytes.extend_from_slice(
         format!(
-            "2024-01-01T00:00:00Z,{},1,X,a@b.io,1.2.3.4\n",
+            "2024-01-01T00:00:03Z,{},1,X,a@b.io,1.2.3.4\n",
             "A".repeat(5 << 20)
         )
         .as_bytes(),
     );
     bytes.extend_from_slice(GOOD.as_bytes());
     let (_d, data) = load_bytes("x.csv", &bytes);
-    assert_eq!(rows(&data, T::CloudAppEvents), 2);
     let f = &data.files[0];
-    let reasons: Vec<&str> = f.rejected.iter().map(|r| r.reason.as_str()).collect();
-    assert_eq!(f.rejected_count, 3, "{reasons:?}");
-    assert!(reasons[0].contains("invalid UTF-8"));
-    assert!(reasons[1].contains("NUL"));
-    assert!(reasons[2].contains("1 MiB"));
-    assert_eq!(f.rejected[0].column, "Application (column 2)");
-    assert_eq!(f.rejected[0].line, 3);
+    assert_eq!(f.rejected_count, 0, "{:?}", f.rejected);
+    assert_eq!(
+        rows(&data, T::CloudAppEvents),
+        5,
+        "no row is lost to a cell"
+    );
+    assert_eq!(f.neutralised_count, 3);
+    let what: Vec<&str> = f.neutralised.iter().map(|r| r.reason.as_str()).collect();
+    assert!(what[0].contains("invalid UTF-8"), "{what:?}");
+    assert!(what[1].contains("NUL"), "{what:?}");
+    assert!(what[2].contains("clipped from 5242880 bytes"), "{what:?}");
+    assert_eq!(f.neutralised[0].column, "Application (column 2)");
+    assert_eq!(f.neutralised[0].line, 3);
+    let apps = texts(&data, T::CloudAppEvents, "Application");
+    assert_eq!(apps[1].as_deref(), Some("Work\u{fffd}day"));
+    assert_eq!(apps[2].as_deref(), Some("Work\u{fffd}day"));
+    assert_eq!(apps[3].as_ref().map(|a| a.len()), Some(1 << 20));
+    let flags = texts(&data, T::CloudAppEvents, "flags");
+    assert_eq!(flags[0], None);
+    assert!(flags[2]
+        .as_deref()
+        .unwrap()
+        .starts_with("Application (column 2): NUL"));
 }
 
 #[test]
-fn json_nested_100000_deep_is_an_error_not_a_crash() {
+fn json_nested_100000_deep_keeps_its_row_or_is_an_error_not_a_crash() {
     let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
     let (_d, data) = load_bytes("deep.json", deep.as_bytes());
-    assert_eq!(data.files[0].rejected_count, 1);
-    assert!(
-        data.files[0].rejected[0].reason.contains("recursion"),
-        "{:?}",
-        data.files[0].rejected
+    assert_eq!(
+        data.files[0].rejected_count, 1,
+        "an array of arrays holds no rows"
     );
-    let deep_obj = format!("{}{}", "{\"a\":".repeat(100_000), "}".repeat(100_000));
+    let deep_field = format!(
+        "{{\"Timestamp\":\"2024-01-01T00:00:00Z\",\"ApplicationId\":1,\"ActionType\":\"X\",\"AccountId\":\"a@b.io\",\"AdditionalFields\":{}1{}}}",
+        "[".repeat(100_000),
+        "]".repeat(100_000)
+    );
     let (_d, data) = load_bytes(
-        "deep2.jsonl",
-        format!("{deep_obj}\n{deep_obj}\n").as_bytes(),
+        "deep.jsonl",
+        format!("{deep_field}\n{deep_field}\n").as_bytes(),
     );
-    assert_eq!(data.files[0].rejected_count, 2);
+    let f = &data.files[0];
+    assert_eq!(f.rejected_count, 0, "{:?}", f.rejected);
+    assert_eq!(rows(&data, T::CloudAppEvents), 2, "both rows are kept");
+    assert_eq!(f.neutralised_count, 2);
+    assert!(f.neutralised[0].reason.contains("nested too deep"));
 }
 
 #[test]
