@@ -285,6 +285,28 @@ pub fn main() -> i32 {
     }
 }
 
+/// What an output holds, for making it safe on a terminal.
+#[derive(Clone, Copy)]
+enum Shape {
+    /// JSON or JSON Lines: dangerous characters become `\uXXXX` escapes.
+    Json,
+    /// CSV or plain text: dangerous characters become visible stand-ins, line by line.
+    Text,
+}
+
+/// Writes an output. When standard output is a terminal, no byte of the data can act on it as a
+/// control or escape sequence; a file or a pipe gets the data exactly (CSV formulas aside).
+fn put(out: &mut impl Write, text: &str, shape: Shape) -> std::io::Result<()> {
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() {
+        return out.write_all(text.as_bytes());
+    }
+    match shape {
+        Shape::Json => out.write_all(crate::sanitize::json_escaped(text).as_bytes()),
+        Shape::Text => out.write_all(crate::sanitize::visible_lines(text).as_bytes()),
+    }
+}
+
 /// Says on standard error what the analyst must hear about (refused indicators, roster conflicts,
 /// unreadable files), naming each file and line.
 fn warn(data: &Dataset) {
@@ -300,10 +322,10 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             let data = ingest::load(&cli.sources.inputs(&paths)?);
             let mut out = std::io::stdout().lock();
             match format {
-                InspectFormat::Json => writeln!(
-                    out,
-                    "{}",
-                    serde_json::to_string_pretty(&inspect_json(&data))?
+                InspectFormat::Json => put(
+                    &mut out,
+                    &format!("{}\n", serde_json::to_string_pretty(&inspect_json(&data))?),
+                    Shape::Json,
                 )?,
                 InspectFormat::Table => write!(out, "{}", inspect_table(&data))?,
             }
@@ -385,10 +407,14 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             match format {
                 OutFormat::Jsonl => {
                     for f in &shown {
-                        writeln!(out, "{}", crate::report::finding_json(f))?;
+                        put(
+                            &mut out,
+                            &format!("{}\n", crate::report::finding_json(f)),
+                            Shape::Json,
+                        )?;
                     }
                 }
-                OutFormat::Csv => write!(out, "{}", crate::report::findings_csv(&shown))?,
+                OutFormat::Csv => put(&mut out, &crate::report::findings_csv(&shown), Shape::Text)?,
                 OutFormat::Table => {
                     write!(
                         out,
@@ -424,10 +450,18 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             match format {
                 OutFormat::Jsonl => {
                     for r in &run.ranked {
-                        writeln!(out, "{}", crate::report::person_json(r))?;
+                        put(
+                            &mut out,
+                            &format!("{}\n", crate::report::person_json(r)),
+                            Shape::Json,
+                        )?;
                     }
                 }
-                OutFormat::Csv => write!(out, "{}", crate::report::people_csv(&run.ranked))?,
+                OutFormat::Csv => put(
+                    &mut out,
+                    &crate::report::people_csv(&run.ranked),
+                    Shape::Text,
+                )?,
                 OutFormat::Table => {
                     write!(
                         out,

@@ -27,11 +27,16 @@ pub fn person_json(r: &Ranked) -> serde_json::Value {
     })
 }
 
-fn csv_line(fields: &[String]) -> String {
+/// One CSV record; cells a spreadsheet would run as formulas stay text (`formula_safe`).
+pub fn csv_line(fields: &[String]) -> String {
     let mut w = csv::WriterBuilder::new()
         .terminator(csv::Terminator::Any(b'\n'))
         .from_writer(Vec::new());
-    let _ = w.write_record(fields);
+    let _ = w.write_record(
+        fields
+            .iter()
+            .map(|f| crate::sanitize::formula_safe(f).into_owned()),
+    );
     String::from_utf8(w.into_inner().unwrap_or_default()).unwrap_or_default()
 }
 

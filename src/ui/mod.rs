@@ -97,11 +97,19 @@ pub fn run(
     let (keymap, theme_name) = ui_settings(tuning, theme_flag)?;
     theme::Theme::load(&theme_name, colour_allowed())?;
     let inputs = sources.inputs(&crate::cli::paths_or_samples(paths)?)?;
-    // A panic must not leave the analyst's terminal in raw mode.
+    // A panic must not leave the analyst's terminal in raw mode, nor a process running on behind
+    // a shell that looks free: restore the terminal, say what happened, and end. Panics inside a
+    // catch region (a file being read, a background job) are that work's error instead.
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
+        if crate::panics::catching_here()
+            || crate::panics::catching_anywhere() && !crate::panics::is_main_thread()
+        {
+            return;
+        }
         restore();
         previous(info);
+        std::process::exit(101);
     }));
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -110,6 +118,9 @@ pub fn run(
     setup()?;
     let result = rt.block_on(event_loop(inputs, config, keymap, theme_name));
     restore();
+    // Loading or a detector run may still be going on the blocking pool: it is abandoned, not
+    // awaited, so the process ends at once.
+    rt.shutdown_background();
     result
 }
 
@@ -139,6 +150,16 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
 }
 
 fn load(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Action>) {
+    let failed = tx.clone();
+    if let Err(panic) = crate::panics::catch(|| load_staged(inputs, config, tx)) {
+        let _ = failed.send(Action::LoadFailed(format!(
+            "hirescope failed while loading (a bug: please report it): {panic}"
+        )));
+    }
+}
+
+/// Reads, links and shows the people, then runs the detectors and shows the ranking.
+fn load_staged(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Action>) {
     let _ = tx.send(Action::Loading(format!(
         "reading {} path(s)",
         inputs.paths.len()
@@ -182,6 +203,26 @@ fn load(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Actio
         index,
     );
     let _ = tx.send(Action::Loaded(Arc::new(ws)));
+}
+
+/// A detector run that panicked (a bug), as a finished run that says so.
+fn failed_job(req: &Request, panic: String) -> Option<Action> {
+    let Request::RunDetectors {
+        generation, scope, ..
+    } = req
+    else {
+        return None;
+    };
+    Some(Action::DetectDone {
+        generation: *generation,
+        findings: Arc::new(Vec::new()),
+        errors: vec![format!(
+            "the detectors failed (a bug: please report it): {panic}"
+        )],
+        elapsed_ms: 0,
+        scope: *scope,
+        workspace: None,
+    })
 }
 
 /// Runs detectors for a request on the blocking pool; the result carries its generation so a
@@ -275,8 +316,11 @@ async fn event_loop(
     }
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
+    // Every signal that ends a program ends this one cleanly: the terminal is restored by `run`.
     let mut term = signal(SignalKind::terminate())?;
     let mut hup = signal(SignalKind::hangup())?;
+    let mut int = signal(SignalKind::interrupt())?;
+    let mut quit = signal(SignalKind::quit())?;
     let start = Instant::now();
     let mut dirty = true;
     loop {
@@ -315,6 +359,8 @@ async fn event_loop(
             }
             _ = term.recv() => return Ok(143),
             _ = hup.recv() => return Ok(129),
+            _ = int.recv() => return Ok(130),
+            _ = quit.recv() => return Ok(131),
         }
         // Drain whatever else is pending before drawing once.
         while let Ok(a) = rx.try_recv() {
@@ -337,7 +383,9 @@ async fn event_loop(
                     if let Some(ws) = app.ws.clone() {
                         let tx = tx.clone();
                         tokio::task::spawn_blocking(move || {
-                            if let Some(a) = detect_job(&ws, &req) {
+                            let done = crate::panics::catch(|| detect_job(&ws, &req))
+                                .unwrap_or_else(|panic| failed_job(&req, panic));
+                            if let Some(a) = done {
                                 let _ = tx.send(a);
                             }
                         });

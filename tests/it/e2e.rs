@@ -23,17 +23,30 @@ impl Tmux {
     }
 
     fn start(width: u16, height: u16) -> Tmux {
+        Tmux::start_with(width, height, &[], "default")
+    }
+
+    /// The workbench with `args`, in a pane whose shell records the exit code and then the
+    /// terminal's mode (`stty -a`), so a test can see what the analyst's shell got back.
+    fn start_with(width: u16, height: u16, args: &[&str], name: &str) -> Tmux {
+        let quoted: Vec<String> = args.iter().map(|a| format!("'{a}'")).collect();
+        let line = format!("'{}' {}", env!("CARGO_BIN_EXE_hirescope"), quoted.join(" "));
+        Tmux::start_shell(width, height, "", &line, name)
+    }
+
+    /// A pane running `before`, then `line`, then recording its exit code and the terminal's
+    /// mode; the pane stays open a while for capture.
+    fn start_shell(width: u16, height: u16, before: &str, line: &str, name: &str) -> Tmux {
         let dir = tempfile::tempdir().unwrap();
         let exit_file = dir.path().join("exit");
         let t = Tmux {
-            socket: format!("hirescope-e2e-{}-{width}", std::process::id()),
+            socket: format!("hirescope-e2e-{}-{width}-{name}", std::process::id()),
             exit_file,
             _dir: dir,
         };
+        let e = t.exit_file.display();
         let cmd = format!(
-            "'{}'; echo $? > '{}'; sleep 30",
-            env!("CARGO_BIN_EXE_hirescope"),
-            t.exit_file.display()
+            "{before}{line}; echo $? > '{e}.tmp'; stty -a > '{e}.stty'; mv '{e}.tmp' '{e}'; sleep 30"
         );
         let out = t.run(&[
             "new-session",
@@ -93,6 +106,52 @@ impl Tmux {
             std::thread::sleep(Duration::from_millis(100));
         }
         None
+    }
+}
+
+impl Tmux {
+    fn format(&self, f: &str) -> String {
+        String::from_utf8_lossy(&self.run(&["display-message", "-p", "-t", "main", f]).stdout)
+            .trim()
+            .to_string()
+    }
+
+    /// The pid of the program the pane's shell is running.
+    fn child_pid(&self) -> String {
+        let pid = self.format("#{pane_pid}");
+        let start = Instant::now();
+        loop {
+            let out = Command::new("pgrep").args(["-P", &pid]).output().unwrap();
+            let child = String::from_utf8_lossy(&out.stdout)
+                .lines()
+                .next()
+                .unwrap_or("")
+                .to_string();
+            if !child.is_empty() {
+                return child;
+            }
+            assert!(
+                start.elapsed() < Duration::from_secs(20),
+                "no child of the pane shell"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    /// The terminal as the shell got it back: cooked mode, main screen, cursor shown.
+    fn assert_sane(&self) {
+        let stty = std::fs::read_to_string(self.exit_file.with_extension("stty")).unwrap();
+        assert!(
+            stty.split_whitespace().any(|w| w == "icanon")
+                && stty.split_whitespace().any(|w| w == "echo"),
+            "the shell got a raw terminal back: {stty}"
+        );
+        assert_eq!(
+            self.format("#{alternate_on}"),
+            "0",
+            "still on the alternate screen"
+        );
+        assert_eq!(self.format("#{cursor_flag}"), "1", "the cursor is hidden");
     }
 }
 
@@ -157,4 +216,136 @@ fn small_terminal_and_sigterm_restore() {
     Command::new("kill").arg(&child).status().unwrap();
     assert_eq!(t.exit_code().as_deref(), Some("143"));
     assert!(!t.screen().contains("terminal too small"));
+}
+
+/// A data set that takes the debug build a few seconds to load, made once.
+fn big_sample() -> &'static std::path::Path {
+    static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
+    DIR.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let st = Command::new(env!("CARGO_BIN_EXE_hirescope"))
+            .args([
+                "sample", "--force", "--people", "200", "--events", "300000", "-o",
+            ])
+            .arg(dir.path())
+            .status()
+            .unwrap();
+        assert!(st.success());
+        dir
+    })
+    .path()
+}
+
+#[test]
+fn every_ending_signal_during_a_load_restores_the_terminal_at_once() {
+    let data = big_sample().to_str().unwrap().to_string();
+    for (signal, code) in [
+        ("INT", "130"),
+        ("QUIT", "131"),
+        ("HUP", "129"),
+        ("TERM", "143"),
+    ] {
+        let t = Tmux::start_with(100, 30, &[&data], signal);
+        t.wait_for("reading");
+        let pid = t.child_pid();
+        let sent = Instant::now();
+        Command::new("kill")
+            .args([&format!("-{signal}"), &pid])
+            .status()
+            .unwrap();
+        assert_eq!(t.exit_code().as_deref(), Some(code), "SIG{signal}");
+        // Background loading is abandoned, not awaited (it takes seconds here).
+        assert!(
+            sent.elapsed() < Duration::from_secs(3),
+            "SIG{signal}: the process took {:?} to end",
+            sent.elapsed()
+        );
+        t.assert_sane();
+    }
+}
+
+#[test]
+fn q_during_a_load_quits_at_once() {
+    let data = big_sample().to_str().unwrap().to_string();
+    let t = Tmux::start_with(100, 30, &[&data], "q");
+    t.wait_for("reading");
+    let sent = Instant::now();
+    t.keys(&["Q"]);
+    assert_eq!(t.exit_code().as_deref(), Some("0"));
+    assert!(
+        sent.elapsed() < Duration::from_secs(3),
+        "{:?}",
+        sent.elapsed()
+    );
+    t.assert_sane();
+}
+
+/// Hostile names, subjects and user agents, through the workbench and every headless format on
+/// a real terminal: the pane's title, the clipboard and the screen are untouched.
+#[test]
+fn hostile_data_cannot_retitle_clip_or_clear_the_terminal() {
+    use super::support::hostile_dir;
+    let dir = hostile_dir();
+    let path = dir.path().to_str().unwrap().to_string();
+    let t = Tmux::start_with(120, 50, &[&path], "hostile");
+    t.run(&["set-option", "-g", "set-clipboard", "on"]);
+    let s = t.wait_for("Eve");
+    assert!(s.contains("PWNED"), "the name is shown, inert: {s}");
+    // Timeline, a row whole (raw JSON), findings, evidence, entity, travel.
+    t.keys(&[
+        "Tab", "Enter", "Escape", "f", "Enter", "Enter", "Escape", "Escape", "e", "v",
+    ]);
+    t.wait_for("Eve");
+    let title = t.format("#{pane_title}");
+    assert!(
+        !title.contains("PWNED"),
+        "the workbench let data set the title: {title}"
+    );
+    t.keys(&["Q"]);
+    assert_eq!(t.exit_code().as_deref(), Some("0"));
+    t.assert_sane();
+    // The headless formats, printed on a terminal (stdout is the pane).
+    for args in [
+        "detect --format csv",
+        "detect --format jsonl",
+        "detect",
+        "people --format csv",
+        "people --format jsonl",
+        "people",
+        "inspect",
+        "inspect --format json",
+    ] {
+        let name = args.replace([' ', '-'], "");
+        let t = Tmux::start_shell(
+            200,
+            400,
+            // Time for set-clipboard to be on before anything is printed.
+            "sleep 0.5; echo SENTINEL-TOP; ",
+            &format!("'{}' {args} '{path}'", env!("CARGO_BIN_EXE_hirescope")),
+            &name,
+        );
+        t.run(&["set-option", "-g", "set-clipboard", "on"]);
+        assert_eq!(t.exit_code().as_deref(), Some("0"), "{args}");
+        // The pane is tall enough for the whole output: a clear would wipe the sentinel.
+        let s = t.screen();
+        assert!(
+            s.lines().filter(|l| !l.trim().is_empty()).count() < 390,
+            "{args}: the output outgrew the pane, so the sentinel test means nothing"
+        );
+        assert!(
+            s.contains("SENTINEL-TOP"),
+            "{args} cleared the screen:\n{s}"
+        );
+        assert!(
+            s.contains("PWNED") || s.contains("Eve") || s.contains("eve@"),
+            "{args} printed the data:\n{s}"
+        );
+        let title = t.format("#{pane_title}");
+        assert!(!title.contains("PWNED"), "{args} set the title: {title}");
+        let buffers = String::from_utf8_lossy(&t.run(&["list-buffers"]).stdout).into_owned();
+        assert!(
+            buffers.trim().is_empty(),
+            "{args} wrote the clipboard: {buffers}"
+        );
+    }
 }

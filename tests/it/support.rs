@@ -67,3 +67,65 @@ pub fn floats(data: &Dataset, kind: TableKind, column: &str) -> Vec<Option<f64>>
     let df = data.table(kind).unwrap();
     df.column(column).unwrap().f64().unwrap().iter().collect()
 }
+
+/// Escape sequences an attacker would type into a display name, a subject or a user agent: set
+/// the window title, write the clipboard (OSC 52), clear the screen, reset the terminal, a C1
+/// CSI, and a bidi override that reverses what follows.
+pub const HOSTILE: &str =
+    "Eve\u{1b}]0;PWNED\u{7}\u{1b}]52;c;SGFja2Vk\u{7}\u{1b}[2J\u{1b}c\u{9b}31m\u{202e}gnp.exe\r\n";
+
+/// A folder whose every attacker-controlled field carries `HOSTILE`: names, subjects, user
+/// agents, cities, object names and raw JSON; with intel so that findings cite the rows.
+pub fn hostile_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let h = HOSTILE;
+    let q = |s: &str| format!("\"{}\"", s.replace('"', "\"\""));
+    let raw =
+        q(&serde_json::json!({"taskDisplayName": h, "ipAddress": "175.45.176.23"}).to_string());
+    let mut cae = String::from("Timestamp,Application,ApplicationId,ActionType,AccountId,AccountDisplayName,IPAddress,IsExternalUser,CountryCode,City,UserAgent,ObjectName,RawEventData,ReportId\n");
+    for (k, (ts, ip, cc)) in [
+        ("2026-09-02T09:00:00Z", "175.45.176.23", "KP"),
+        ("2026-09-02T09:10:00Z", "68.101.77.140", "US"),
+        ("2026-09-03T09:00:00Z", "175.45.176.23", "KP"),
+    ]
+    .iter()
+    .enumerate()
+    {
+        cae.push_str(&format!(
+            "{ts},Workday,11161,{},eve@contoso.example,{},{ip},0,{cc},{},{},{},{raw},r{k}\n",
+            q(&format!("Add Payment Election {h}")),
+            q(h),
+            q(h),
+            q(h),
+            q(h),
+        ));
+    }
+    cae.push_str("2026-07-01T09:00:00Z,Microsoft Teams,11161,MessageSent,sam@contoso.example,Sam,52.160.10.21,0,US,Seattle,x,y,{},s1\n");
+    std::fs::write(dir.path().join("cloudapp.csv"), cae).unwrap();
+    let mail = format!(
+        "Timestamp,NetworkMessageId,SenderFromAddress,SenderDisplayName,RecipientEmailAddress,Subject,SenderIPv4\n2026-08-20T10:00:00Z,m1,ops@devhire.example,{},eve@contoso.example,{},175.45.176.23\n",
+        q(h),
+        q(&format!("Interview {h}"))
+    );
+    std::fs::write(dir.path().join("mail.csv"), mail).unwrap();
+    std::fs::write(
+        dir.path().join("roster.csv"),
+        format!(
+            "person_id,name,stage,upn,hire_date,work_country\nH666,{},hired,eve@contoso.example,2026-09-01,US\n",
+            q(h)
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("intel.txt"),
+        "175.45.176.0/24\nops@devhire.example\n",
+    )
+    .unwrap();
+    dir
+}
+
+/// Characters that must never reach a terminal from data: controls, escapes, bidi overrides.
+pub fn dangerous(c: char) -> bool {
+    (c.is_control() && c != '\n')
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
+}

@@ -321,3 +321,74 @@ fn phases_mark_the_hiring_story_and_staff_have_none() {
     );
     assert_eq!(phase(1, None, "staff", "MailItemsAccessed"), "-");
 }
+
+/// Every view and overlay of a person whose every field is hostile renders only printable text:
+/// no control character, escape sequence or bidi override reaches the terminal's buffer.
+#[test]
+fn hostile_values_never_reach_the_terminal_in_any_view() {
+    use super::support::{dangerous, hostile_dir, HOSTILE};
+    let dir = hostile_dir();
+    let a = analyse(
+        &[dir.path().to_path_buf()],
+        &SourceArgs::default(),
+        &Config::default(),
+        &[],
+    )
+    .unwrap();
+    assert!(
+        a.model.events.height() >= 4,
+        "the hostile rows are kept: {:?}",
+        a.data.files
+    );
+    let mut app = App::new(Config::default(), Keymap::default(), "default");
+    app.update(Action::Loaded(Arc::new(Workspace::new(a))));
+    let check = |app: &App, what: &str| {
+        for (w, h) in [(80, 24), (120, 40)] {
+            let s = screen(app, w, h);
+            let bad: Vec<char> = s.chars().filter(|c| dangerous(*c)).collect();
+            assert!(bad.is_empty(), "{what} at {w}x{h} shows {bad:?}:\n{s}");
+        }
+    };
+    check(&app, "queue and timeline");
+    let s = screen(&app, 120, 40);
+    assert!(
+        s.contains("Eve␛]0;PWNED␇"),
+        "the hostile name is shown, inert:\n{s}"
+    );
+    let walks: &[(&str, &[Cmd])] = &[
+        ("timeline detail", &[Cmd::NextPane, Cmd::Enter]),
+        ("entity", &[Cmd::Entity]),
+        ("travel", &[Cmd::Travel]),
+        ("findings", &[Cmd::Findings]),
+        ("evidence", &[Cmd::Findings, Cmd::Enter]),
+        ("evidence detail", &[Cmd::Findings, Cmd::Enter, Cmd::Enter]),
+        ("pivot", &[Cmd::NextPane, Cmd::Pivot]),
+        ("help", &[Cmd::Help]),
+        ("finder", &[Cmd::Finder]),
+        ("palette", &[Cmd::Palette]),
+    ];
+    for (what, cmds) in walks {
+        let mut app = App::new(Config::default(), Keymap::default(), "default");
+        app.update(Action::Loaded(app_ws(&dir)));
+        keys(&mut app, cmds);
+        check(&app, what);
+        // Typed text is data too: a search for the hostile text shows it inert.
+        app.update(Action::Key(Cmd::Back));
+        app.update(Action::Key(Cmd::Search));
+        for c in HOSTILE.chars() {
+            app.update(Action::Input(c));
+        }
+        check(&app, &format!("{what} with a hostile search"));
+    }
+}
+
+fn app_ws(dir: &tempfile::TempDir) -> Arc<Workspace> {
+    let a = analyse(
+        &[dir.path().to_path_buf()],
+        &SourceArgs::default(),
+        &Config::default(),
+        &[],
+    )
+    .unwrap();
+    Arc::new(Workspace::new(a))
+}
