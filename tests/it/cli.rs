@@ -91,3 +91,84 @@ fn the_workbench_without_a_terminal_says_what_to_use_instead() {
         "{err}"
     );
 }
+
+/// Inputs are evidence: after every command (and a workbench session), every input file has the
+/// same bytes and modification time, and nothing new appeared beside them.
+#[test]
+fn inputs_are_never_written() {
+    let dir = super::support::hostile_dir();
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    for e in std::fs::read_dir(&samples).unwrap() {
+        let e = e.unwrap();
+        std::fs::copy(e.path(), dir.path().join(e.file_name())).unwrap();
+    }
+    let snapshot = || {
+        let mut v: Vec<(String, Vec<u8>, std::time::SystemTime)> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| {
+                let p = e.unwrap().path();
+                let meta = std::fs::metadata(&p).unwrap();
+                (
+                    p.display().to_string(),
+                    std::fs::read(&p).unwrap(),
+                    meta.modified().unwrap(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = snapshot();
+    let d = dir.path().to_str().unwrap();
+    let intel = dir.path().join("intel.txt");
+    let intel = intel.to_str().unwrap();
+    for args in [
+        vec!["inspect", d],
+        vec!["inspect", d, "--format", "json"],
+        vec!["detect", d],
+        vec!["detect", d, "--format", "jsonl"],
+        vec!["detect", d, "--format", "csv"],
+        vec!["detect", d, "--explain"],
+        vec!["people", d],
+        vec!["people", d, "--format", "csv"],
+        vec!["people", d, "--format", "jsonl"],
+        vec!["kql", "--intel", intel],
+    ] {
+        let out = hirescope(&args);
+        assert!(out.status.success(), "{args:?}");
+    }
+    // A workbench session in a real terminal: open, run the detectors, quit.
+    let socket = format!("hirescope-evidence-{}", std::process::id());
+    let tmux = |a: &[&str]| {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&socket)
+            .args(a)
+            .output()
+            .unwrap()
+    };
+    let cmd = format!("'{}' '{d}'; sleep 5", env!("CARGO_BIN_EXE_hirescope"));
+    tmux(&["new-session", "-d", "-s", "main", "-x", "120", "-y", "40", &cmd]);
+    let start = std::time::Instant::now();
+    while !String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "main"]).stdout)
+        .contains("Daniel Kim")
+    {
+        assert!(start.elapsed().as_secs() < 60, "the workbench never showed the data");
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    for k in ["r", "Tab", "Enter", "Q"] {
+        tmux(&["send-keys", "-t", "main", k]);
+        std::thread::sleep(std::time::Duration::from_millis(300));
+    }
+    tmux(&["kill-server"]);
+    let after = snapshot();
+    assert_eq!(
+        before.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        after.iter().map(|f| &f.0).collect::<Vec<_>>(),
+        "nothing is written beside the inputs"
+    );
+    for (b, a) in before.iter().zip(&after) {
+        assert!(b.1 == a.1, "{} changed", b.0);
+        assert_eq!(b.2, a.2, "{} was touched", b.0);
+    }
+}
