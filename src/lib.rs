@@ -6,6 +6,7 @@ pub mod bundled;
 pub mod cli;
 pub mod columns;
 pub mod detect;
+pub mod fuzzing;
 pub mod geo;
 pub mod ingest;
 pub mod intel;

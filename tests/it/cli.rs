@@ -148,12 +148,25 @@ fn inputs_are_never_written() {
             .unwrap()
     };
     let cmd = format!("'{}' '{d}'; sleep 5", env!("CARGO_BIN_EXE_hirescope"));
-    tmux(&["new-session", "-d", "-s", "main", "-x", "120", "-y", "40", &cmd]);
+    tmux(&[
+        "new-session",
+        "-d",
+        "-s",
+        "main",
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &cmd,
+    ]);
     let start = std::time::Instant::now();
     while !String::from_utf8_lossy(&tmux(&["capture-pane", "-p", "-t", "main"]).stdout)
         .contains("Daniel Kim")
     {
-        assert!(start.elapsed().as_secs() < 60, "the workbench never showed the data");
+        assert!(
+            start.elapsed().as_secs() < 60,
+            "the workbench never showed the data"
+        );
         std::thread::sleep(std::time::Duration::from_millis(100));
     }
     for k in ["r", "Tab", "Enter", "Q"] {

@@ -186,3 +186,24 @@ proptest! {
         prop_assert_eq!(data.files.len(), 1);
     }
 }
+
+proptest! {
+    // Each case runs the whole pipeline 18 times (about 50 ms each in a debug build); the fuzz
+    // targets in fuzz/ run the same entry points for hours.
+    #![proptest_config(ProptestConfig { cases: 8, .. ProptestConfig::default() })]
+
+    /// The fuzz targets' entry points (fuzz/), each shape through the whole pipeline, with no
+    /// file read as a panic ("hirescope failed on this file").
+    #[test]
+    fn every_fuzz_shape_runs_the_pipeline_without_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), text in "\\PC{0,200}") {
+        use hirescope::fuzzing as fz;
+        for f in [fz::csv, fz::json, fz::api, fz::parquet, fz::gzip, fz::roster, fz::intel, fz::stix] {
+            f(&bytes);
+            f(text.as_bytes());
+        }
+        for (name, data) in [("a.csv", &bytes[..]), ("b.json", text.as_bytes())] {
+            let d = fz::pipeline(name, data, None);
+            prop_assert!(d.files.iter().all(|f| f.rejected.iter().all(|r| !r.reason.contains("hirescope failed"))), "{:?}", d.files);
+        }
+    }
+}
