@@ -207,3 +207,111 @@ proptest! {
         }
     }
 }
+
+/// Runs the binary, failing the test (instead of hanging it) if it does not end in a minute.
+fn run_bounded(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_hirescope"))
+        .args(args)
+        .envs(env.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if start.elapsed() > std::time::Duration::from_secs(60) {
+            let _ = child.kill();
+            panic!("hirescope {args:?} hung");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    }
+    child.wait_with_output().unwrap()
+}
+
+#[test]
+fn special_files_are_refused_by_type_and_loops_walked_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    std::fs::write(d.join("events.csv"), csv(&[GOOD])).unwrap();
+    let fifo = d.join("pipe.csv");
+    assert!(std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .unwrap()
+        .success());
+    std::os::unix::fs::symlink("/dev/zero", d.join("zero.csv")).unwrap();
+    std::os::unix::fs::symlink("/dev/urandom", d.join("random.json")).unwrap();
+    std::os::unix::fs::symlink(d, d.join("loop_a")).unwrap();
+    std::os::unix::fs::symlink(d, d.join("loop_b")).unwrap();
+    let out = run_bounded(&["inspect", "--format", "json", d.to_str().unwrap()], &[]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let files = v["files"].as_array().unwrap();
+    let reason = |name: &str| {
+        files
+            .iter()
+            .find(|f| f["path"].as_str().unwrap().ends_with(name))
+            .map(|f| {
+                f["rejected"][0]["reason"]
+                    .as_str()
+                    .unwrap_or("")
+                    .to_string()
+            })
+            .unwrap_or_else(|| panic!("{name} in {v}"))
+    };
+    assert!(
+        reason("pipe.csv").contains("a FIFO"),
+        "{}",
+        reason("pipe.csv")
+    );
+    assert!(reason("zero.csv").contains("character device"));
+    assert!(reason("random.json").contains("character device"));
+    assert!(
+        reason("loop_a").contains("link back"),
+        "{}",
+        reason("loop_a")
+    );
+    assert!(reason("loop_b").contains("link back"));
+    assert_eq!(v["rows"], 1, "events.csv is read once: {v}");
+    // Named on the command line, a special file is an unreadable input (exit 3), not a hang.
+    for p in ["/dev/zero", fifo.to_str().unwrap()] {
+        let out = run_bounded(&["inspect", p], &[]);
+        assert_eq!(out.status.code(), Some(3), "{p}");
+        assert!(String::from_utf8_lossy(&out.stderr).contains("refused"));
+    }
+}
+
+#[test]
+fn a_gzip_bomb_and_an_oversized_file_are_stopped_with_a_message() {
+    let dir = tempfile::tempdir().unwrap();
+    // 64 MB of rows that compress to a few hundred KB.
+    let mut body = format!("{HEADER}\n");
+    while body.len() < 64 << 20 {
+        body.push_str(GOOD);
+        body.push('\n');
+    }
+    let bomb = dir.path().join("bomb.csv.gz");
+    std::fs::write(&bomb, gzip(body.as_bytes())).unwrap();
+    let big = dir.path().join("big.csv");
+    std::fs::write(&big, &body).unwrap();
+    std::fs::write(dir.path().join("small.csv"), csv(&[GOOD])).unwrap();
+    let ceiling = [("HIRESCOPE_MAX_FILE_BYTES", "16000000")];
+    let out = run_bounded(
+        &["inspect", "--format", "json", dir.path().to_str().unwrap()],
+        &ceiling,
+    );
+    assert!(out.status.success());
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = v.to_string();
+    assert!(
+        text.contains("decompresses to more than 16000000 bytes"),
+        "{text}"
+    );
+    assert!(text.contains("over the 16000000 byte ceiling"), "{text}");
+    assert_eq!(v["rows"], 1, "the small file still loads");
+}
