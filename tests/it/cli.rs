@@ -185,3 +185,37 @@ fn inputs_are_never_written() {
         assert_eq!(b.2, a.2, "{} was touched", b.0);
     }
 }
+
+/// Offline: a whole run (every command, with the samples' intel) makes no network system call.
+/// Polars links an HTTP client for cloud storage; hirescope never takes that path.
+#[test]
+fn nothing_goes_to_the_network() {
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let trace = tempfile::NamedTempFile::new().unwrap();
+    for args in [
+        vec!["detect", samples.to_str().unwrap(), "--format", "jsonl"],
+        vec!["people", samples.to_str().unwrap()],
+        vec!["inspect", samples.to_str().unwrap()],
+    ] {
+        let out = Command::new("strace")
+            .args(["-f", "-e", "trace=network", "-o"])
+            .arg(trace.path())
+            .arg(env!("CARGO_BIN_EXE_hirescope"))
+            .args(&args)
+            .output()
+            .expect("strace is installed (.ci/run installs it)");
+        assert!(
+            out.status.success(),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let calls: Vec<String> = std::fs::read_to_string(trace.path())
+            .unwrap()
+            .lines()
+            // Local plumbing (a socketpair of Polars' runtime) is not the network.
+            .filter(|l| l.contains("AF_INET") || l.contains("connect("))
+            .map(str::to_string)
+            .collect();
+        assert!(calls.is_empty(), "{args:?} made network calls: {calls:?}");
+    }
+}
