@@ -315,3 +315,97 @@ fn a_gzip_bomb_and_an_oversized_file_are_stopped_with_a_message() {
     assert!(text.contains("over the 16000000 byte ceiling"), "{text}");
     assert_eq!(v["rows"], 1, "the small file still loads");
 }
+
+fn hostile(name: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data/hostile")
+        .join(name)
+}
+
+#[test]
+fn parquet_decimals_zoned_and_out_of_range_times_load_without_a_panic() {
+    let data = load_paths(&[hostile("decimal_tz_far.parquet")]);
+    let f = &data.files[0];
+    assert_eq!(f.rejected_count, 0, "{f:?}");
+    assert_eq!(rows(&data, T::CloudAppEvents), 2);
+    assert!(f
+        .notes
+        .iter()
+        .any(|n| n == "column Amount is a DECIMAL and is not read"));
+    // A zoned time is the same instant in UTC.
+    assert_eq!(
+        millis(&data, T::CloudAppEvents),
+        vec![Some(1_788_256_800_000), Some(1_788_260_400_000)]
+    );
+    let far = texts(&data, T::CloudAppEvents, "FarFuture");
+    assert_eq!(far[0].as_deref(), Some("2116-02-20T23:53:38.427Z"));
+    assert_eq!(far[1].as_deref(), Some("1823-11-12T00:06:21.572Z"));
+    let data = load_paths(&[hostile("time_out_of_range.parquet")]);
+    let f = &data.files[0];
+    assert_eq!(rows(&data, T::CloudAppEvents), 1);
+    assert_eq!(
+        f.rejected_count, 1,
+        "a row with no placeable time is rejected, counted"
+    );
+    assert_eq!(
+        (f.rejected[0].line, f.rejected[0].column.as_str()),
+        (1, "Timestamp")
+    );
+}
+
+#[test]
+fn crlf_line_numbers_bare_cr_repeated_and_invalid_headers() {
+    // The portals export CRLF: the third line is reported as line 3.
+    let text = format!(
+        "{HEADER}\r\n{GOOD}\r\n2024-01-01T00:00:00Z,Workday,1\r\n2024-01-02T00:00:00Z,\"Work\rday\",1,X,a@b.io,1.2.3.4\r\n{GOOD}\r\n"
+    );
+    let (_d, data) = load_bytes("x.csv", text.as_bytes());
+    let f = &data.files[0];
+    assert_eq!(f.rejected_count, 1);
+    assert_eq!(f.rejected[0].line, 3, "{:?}", f.rejected);
+    assert_eq!(
+        rows(&data, T::CloudAppEvents),
+        3,
+        "a bare CR inside quotes is part of its cell"
+    );
+    assert_eq!(
+        texts(&data, T::CloudAppEvents, "Application")[1].as_deref(),
+        Some("Work\rday")
+    );
+    // The same through the parallel reader of large files.
+    let mut big = format!("{HEADER}\r\n");
+    let mut n = 0;
+    while big.len() < 9 << 20 {
+        big.push_str(&format!(
+            "2024-01-01T00:00:00Z,\"Work\rday\",1,X,a{n}@b.io,1.2.3.4\r\n"
+        ));
+        n += 1;
+    }
+    big.push_str("2024-01-01T00:00:00Z,Workday,1\r\n");
+    let (_d, data) = load_bytes("big.csv", big.as_bytes());
+    let f = &data.files[0];
+    assert_eq!(rows(&data, T::CloudAppEvents), n);
+    assert_eq!(f.rejected_count, 1);
+    assert_eq!(f.rejected[0].line, n as u64 + 2);
+    // A name given twice is two columns; a header with invalid UTF-8 is said.
+    let (_d, data) = load_bytes(
+        "dup.csv",
+        b"Timestamp,ActionType,ActionType,AccountId,Na\xffme\n2024-01-01T00:00:00Z,A,B,a@b.io,x\n",
+    );
+    let f = &data.files[0];
+    assert!(
+        f.notes.iter().any(|n| n.contains(
+            "column 3 repeats the name \"ActionType\" of column 2: kept as ActionType_3"
+        )),
+        "{:?}",
+        f.notes
+    );
+    assert!(f
+        .notes
+        .iter()
+        .any(|n| n.contains("header of column 5: invalid UTF-8")));
+    assert_eq!(
+        texts(&data, T::CloudAppEvents, "ActionType_3"),
+        vec![Some("B".into())]
+    );
+}
