@@ -194,11 +194,25 @@ pub fn run(
     config: &Config,
     only: &[String],
 ) -> (Vec<Finding>, Vec<String>) {
+    run_while(model, data, config, only, &|| true)
+}
+
+/// `run`, stopping between detectors as soon as `keep_going` says no (a cancelled job).
+pub fn run_while(
+    model: &Model,
+    data: &Dataset,
+    config: &Config,
+    only: &[String],
+    keep_going: &dyn Fn() -> bool,
+) -> (Vec<Finding>, Vec<String>) {
     let mut findings: Vec<Finding> = Vec::new();
     let mut errors = Vec::new();
     for d in registry() {
         if !only.is_empty() && !only.iter().any(|o| o == d.id) {
             continue;
+        }
+        if !keep_going() {
+            break;
         }
         let ctx = Context {
             model,

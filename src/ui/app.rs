@@ -240,6 +240,8 @@ pub enum Request {
         pivot: Option<PivotKey>,
         config: Box<Config>,
         generation: u64,
+        /// The app's newest generation: the run stops between detectors once it moves on.
+        latest: Arc<std::sync::atomic::AtomicU64>,
     },
     Suspend,
 }
@@ -277,6 +279,8 @@ pub struct App {
     pub search: Option<String>,
     pub job: Option<Job>,
     pub generation: u64,
+    /// `generation` as background jobs can read it, so a superseded or cancelled run stops.
+    pub latest: Arc<std::sync::atomic::AtomicU64>,
     pub config: Config,
     pub scope: Scope,
     pub newest_first: bool,
@@ -306,6 +310,7 @@ impl App {
             search: None,
             job: None,
             generation: 0,
+            latest: Arc::new(std::sync::atomic::AtomicU64::new(0)),
             config,
             scope: Scope::All,
             newest_first: false,
@@ -550,8 +555,15 @@ impl App {
         }
     }
 
-    fn run_detectors(&mut self, ids: Vec<String>) {
+    /// A new generation: results of older background runs are dropped, and the runs stop.
+    fn next_generation(&mut self) {
         self.generation += 1;
+        self.latest
+            .store(self.generation, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn run_detectors(&mut self, ids: Vec<String>) {
+        self.next_generation();
         let person = self.selected_person();
         let pivot = self.stack.iter().rev().find_map(|v| match v {
             View::Pivot { key, .. } => Some(key.clone()),
@@ -578,6 +590,7 @@ impl App {
             pivot,
             config: Box::new(self.config.clone()),
             generation: self.generation,
+            latest: self.latest.clone(),
         });
     }
 
@@ -905,7 +918,7 @@ impl App {
             }
             Cmd::Cancel => {
                 if self.job.take().is_some() {
-                    self.generation += 1;
+                    self.next_generation();
                     self.message = "detector job cancelled".into();
                 }
             }

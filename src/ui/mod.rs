@@ -235,6 +235,7 @@ pub fn detect_job(ws: &Workspace, req: &Request) -> Option<Action> {
         pivot,
         config,
         generation,
+        latest,
     } = req
     else {
         return None;
@@ -272,7 +273,11 @@ pub fn detect_job(ws: &Workspace, req: &Request) -> Option<Action> {
             }
         }
     }
-    let (findings, errors) = crate::detect::run(&model, &a.data, config, ids);
+    let current = || latest.load(std::sync::atomic::Ordering::SeqCst) == *generation;
+    let (findings, errors) = crate::detect::run_while(&model, &a.data, config, ids, &current);
+    if !current() {
+        return None; // cancelled or superseded: stopped between detectors, nothing to show
+    }
     let elapsed_ms = started.elapsed().as_millis() as u64;
     // A full rerun over everything replaces the investigation's findings and ranking.
     let workspace = (*scope == Scope::All && ids.is_empty()).then(|| {

@@ -218,10 +218,10 @@ fn live_detectors_latest_request_wins_and_cancel() {
     assert_eq!(app.requests.len(), 2);
     let reqs = std::mem::take(&mut app.requests);
     let ws = workspace();
-    let old = hirescope::ui::detect_job(&ws, &reqs[0]).unwrap();
+    // The superseded run stops and reports nothing; the app waits for the newest.
+    assert!(hirescope::ui::detect_job(&ws, &reqs[0]).is_none());
+    assert!(app.job.is_some());
     let new = hirescope::ui::detect_job(&ws, &reqs[1]).unwrap();
-    app.update(old);
-    assert!(app.job.is_some(), "a stale result is dropped");
     app.update(new);
     assert!(app.job.is_none());
     assert!(
@@ -232,7 +232,7 @@ fn live_detectors_latest_request_wins_and_cancel() {
     // Person scope, then cancel before the result arrives.
     keys(&mut app, &[Cmd::Scope, Cmd::RunAll, Cmd::Cancel]);
     let req = app.requests.pop().unwrap();
-    app.update(hirescope::ui::detect_job(&ws, &req).unwrap());
+    assert!(hirescope::ui::detect_job(&ws, &req).is_none(), "a cancelled run stops");
     assert!(app.message.contains("cancelled"), "{}", app.message);
 }
 
@@ -391,4 +391,31 @@ fn app_ws(dir: &tempfile::TempDir) -> Arc<Workspace> {
     )
     .unwrap();
     Arc::new(Workspace::new(a))
+}
+
+/// A cancelled (or superseded) detector run stops between detectors and reports nothing.
+#[test]
+fn a_cancelled_detector_run_stops_and_reports_nothing() {
+    use hirescope::ui::app::{Request, Scope};
+    use std::sync::atomic::{AtomicU64, Ordering};
+    let ws = workspace();
+    let latest = Arc::new(AtomicU64::new(1));
+    let req = |latest: &Arc<AtomicU64>| Request::RunDetectors {
+        ids: Vec::new(),
+        scope: Scope::All,
+        person: None,
+        pivot: None,
+        config: Box::new(Config::default()),
+        generation: 1,
+        latest: latest.clone(),
+    };
+    assert!(hirescope::ui::detect_job(&ws, &req(&latest)).is_some());
+    latest.store(2, Ordering::SeqCst);
+    assert!(hirescope::ui::detect_job(&ws, &req(&latest)).is_none());
+    // The app's own Cancel moves the generation the running job reads.
+    let mut app = app();
+    keys(&mut app, &[Cmd::RunAll]);
+    let seen = app.latest.load(Ordering::SeqCst);
+    keys(&mut app, &[Cmd::Cancel]);
+    assert_eq!(app.latest.load(Ordering::SeqCst), seen + 1);
 }
