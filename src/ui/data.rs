@@ -750,6 +750,13 @@ pub fn detail(ws: &Workspace, table: &str, row: i64) -> Vec<String> {
         let v = c.str().ok()?.get(0)?.to_string();
         (!v.is_empty()).then_some(v)
     };
+    // A cell changed to keep the row (NUL, invalid UTF-8, clipped) is said before anything else.
+    if let Some(flags) = cell("flags") {
+        out.insert(
+            1,
+            format!("! neutralised to keep this row: {}", visible(&flags)),
+        );
+    }
     // The vendor's own columns first, as exported; then what hirescope derived from them.
     for c in one
         .columns()

@@ -97,7 +97,8 @@ pub fn hostile_dir() -> tempfile::TempDir {
             q(h),
             q(h),
             q(h),
-            q(h),
+            // A NUL too: the row is kept, the cell neutralised and flagged.
+            q(&format!("{h}\0after-nul")),
         ));
     }
     cae.push_str("2026-07-01T09:00:00Z,Microsoft Teams,11161,MessageSent,sam@contoso.example,Sam,52.160.10.21,0,US,Seattle,x,y,{},s1\n");

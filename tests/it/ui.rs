@@ -232,7 +232,10 @@ fn live_detectors_latest_request_wins_and_cancel() {
     // Person scope, then cancel before the result arrives.
     keys(&mut app, &[Cmd::Scope, Cmd::RunAll, Cmd::Cancel]);
     let req = app.requests.pop().unwrap();
-    assert!(hirescope::ui::detect_job(&ws, &req).is_none(), "a cancelled run stops");
+    assert!(
+        hirescope::ui::detect_job(&ws, &req).is_none(),
+        "a cancelled run stops"
+    );
     assert!(app.message.contains("cancelled"), "{}", app.message);
 }
 
@@ -355,6 +358,17 @@ fn hostile_values_never_reach_the_terminal_in_any_view() {
         s.contains("Eve␛]0;PWNED␇"),
         "the hostile name is shown, inert:\n{s}"
     );
+    // The row whose object name held a NUL is kept, and its detail says what was done.
+    let mut flagged = false;
+    for downs in 0..4 {
+        let mut app = App::new(Config::default(), Keymap::default(), "default");
+        app.update(Action::Loaded(app_ws(&dir)));
+        keys(&mut app, &[Cmd::NextPane]);
+        keys(&mut app, &vec![Cmd::Down; downs]);
+        keys(&mut app, &[Cmd::Enter]);
+        flagged |= screen(&app, 120, 40).contains("! neutralised to keep this row: ObjectName");
+    }
+    assert!(flagged, "no detail said the NUL was neutralised");
     let walks: &[(&str, &[Cmd])] = &[
         ("timeline detail", &[Cmd::NextPane, Cmd::Enter]),
         ("entity", &[Cmd::Entity]),
@@ -372,6 +386,7 @@ fn hostile_values_never_reach_the_terminal_in_any_view() {
         app.update(Action::Loaded(app_ws(&dir)));
         keys(&mut app, cmds);
         check(&app, what);
+
         // Typed text is data too: a search for the hostile text shows it inert.
         app.update(Action::Key(Cmd::Back));
         app.update(Action::Key(Cmd::Search));
