@@ -517,6 +517,7 @@ pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
     let anon = flags(&df, "anon_proxy");
     let hire = ints(&df, "hire_ts").into_iter().flatten().next();
     let via_peer = flags(&df, "via_peer");
+    let (precision, net) = (strs(&df, "loc_precision"), strs(&df, "net_category"));
     let mut points = Vec::new();
     let mut hops = Vec::new();
     let mut prev: Option<usize> = None;
@@ -526,6 +527,14 @@ pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
         };
         if via_peer[i] {
             continue; // mail sent to the person says where the sender was
+        }
+        // As the impossible-travel detector: a registry country is not a place someone was, and
+        // corporate egress or a cloud service's address is not where the person is.
+        if precision[i].as_deref() == Some("registry")
+            || matches!(net[i].as_deref(), Some("corporate" | "cloud"))
+            || category[i].as_deref() == Some("Corporate")
+        {
+            continue;
         }
         let place = format!(
             "{} {}",
@@ -546,15 +555,13 @@ pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
                 } else {
                     f64::INFINITY
                 };
-                let corporate = category[i].as_deref() == Some("Corporate")
-                    || category[p].as_deref() == Some("Corporate");
                 let vpn = anon[i]
                     || anon[p]
                     || category[i].as_deref() == Some("VPN")
-                    || category[p].as_deref() == Some("VPN");
-                let verdict = if corporate {
-                    "corporate egress"
-                } else if ip[i] == ip[p] {
+                    || category[p].as_deref() == Some("VPN")
+                    || matches!(net[i].as_deref(), Some("vpn" | "anonymiser"))
+                    || matches!(net[p].as_deref(), Some("vpn" | "anonymiser"));
+                let verdict = if ip[i] == ip[p] {
                     "same IP"
                 } else if km >= config.travel_min_km && kmh >= config.travel_min_kmh {
                     if vpn {

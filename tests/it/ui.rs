@@ -434,3 +434,31 @@ fn a_cancelled_detector_run_stops_and_reports_nothing() {
     keys(&mut app, &[Cmd::Cancel]);
     assert_eq!(app.latest.load(Ordering::SeqCst), seen + 1);
 }
+
+/// The travel view and the impossible-travel finding count the same hops (one hops rule).
+#[test]
+fn travel_view_agrees_with_the_impossible_travel_finding() {
+    let ws = workspace();
+    for f in ws
+        .analysis
+        .findings
+        .iter()
+        .filter(|f| f.detector == "impossible-travel")
+    {
+        let t = hirescope::ui::data::travel(&ws, &f.person, &Config::default());
+        let impossible = t
+            .hops
+            .iter()
+            .filter(|h| {
+                h.verdict.eq_ignore_ascii_case("impossible") || h.verdict == "impossible (VPN)"
+            })
+            .count();
+        assert_eq!(
+            Some(impossible as u64),
+            f.figures["impossible_pairs"].as_u64(),
+            "{}: view {impossible} vs finding {}",
+            f.person,
+            f.figures["impossible_pairs"]
+        );
+    }
+}
