@@ -219,6 +219,32 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
     },
+    /// A person's case report: identifiers, findings with evidence, the events that matter,
+    /// impossible travel, shared infrastructure, the analyst's notes, marks and disposition, the
+    /// thresholds, and the chain of custody of every input (path, size, SHA-256).
+    Report {
+        /// The person (as `hirescope people` lists them).
+        #[arg(long)]
+        person: String,
+        /// Files or directories to read; the bundled samples when none.
+        paths: Vec<PathBuf>,
+        /// Write to this file instead of standard output.
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = crate::export::ReportFormat::Md)]
+        format: crate::export::ReportFormat,
+    },
+    /// A person's events as CSV, JSON Lines or a Timesketch import file.
+    Timeline {
+        #[arg(long)]
+        person: String,
+        /// Files or directories to read; the bundled samples when none.
+        paths: Vec<PathBuf>,
+        #[arg(short, long)]
+        output: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = crate::export::TimelineFormat::Csv)]
+        format: crate::export::TimelineFormat,
+    },
     /// Print detectors as Defender advanced-hunting (KQL) queries, with the intel inlined.
     Kql {
         /// Detector ids; all when none.
@@ -305,6 +331,38 @@ fn put(out: &mut impl Write, text: &str, shape: Shape) -> std::io::Result<()> {
         Shape::Json => out.write_all(crate::sanitize::json_escaped(text).as_bytes()),
         Shape::Text => out.write_all(crate::sanitize::visible_lines(text).as_bytes()),
     }
+}
+
+/// Writes an output to a file (exactly), or to standard output (made safe for a terminal).
+fn deliver(output: Option<&std::path::Path>, text: &str, shape: Shape) -> anyhow::Result<()> {
+    match output {
+        Some(path) => std::fs::write(path, text)
+            .map_err(|e| anyhow::anyhow!("writing {}: {e}", visible(&path.display().to_string()))),
+        None => Ok(put(&mut std::io::stdout().lock(), text, shape)?),
+    }
+}
+
+/// The case of the loaded inputs: its fingerprint, file and saved state.
+pub struct OpenCase {
+    pub fingerprint: String,
+    pub path: Option<PathBuf>,
+    pub state: crate::case::CaseState,
+}
+
+/// Opens the case saved for exactly these inputs (an empty one when there is none).
+pub fn open_case(data: &Dataset) -> anyhow::Result<OpenCase> {
+    let files: Vec<PathBuf> = data.files.iter().map(|f| PathBuf::from(&f.path)).collect();
+    let fingerprint = crate::case::fingerprint(&files);
+    let path = crate::case::case_path(&fingerprint);
+    let state = match &path {
+        Some(p) => crate::case::load(p, &fingerprint)?,
+        None => crate::case::CaseState::new(&fingerprint),
+    };
+    Ok(OpenCase {
+        fingerprint,
+        path,
+        state,
+    })
 }
 
 /// Says on standard error what the analyst must hear about (refused indicators, roster conflicts,
@@ -471,6 +529,50 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     write!(out, "{}", crate::report::services_table(&run.model.people))?;
                 }
             }
+            Ok(0)
+        }
+        Some(Command::Report {
+            person,
+            paths,
+            output,
+            format,
+        }) => {
+            let config = cli.tuning.config()?;
+            let run = analyse(&paths, &cli.sources, &config, &[])?;
+            warn(&run.data);
+            let case = open_case(&run.data)?;
+            let ws = crate::ui::data::Workspace::new(run);
+            let report = crate::export::report(&ws, &person, &case.state, &config)?;
+            let shape = match format {
+                crate::export::ReportFormat::Json => Shape::Json,
+                _ => Shape::Text,
+            };
+            deliver(output.as_deref(), &report.render(format), shape)?;
+            Ok(0)
+        }
+        Some(Command::Timeline {
+            person,
+            paths,
+            output,
+            format,
+        }) => {
+            let config = cli.tuning.config()?;
+            let run = analyse(&paths, &cli.sources, &config, &[])?;
+            warn(&run.data);
+            let ws = crate::ui::data::Workspace::new(run);
+            if !ws.analysis.model.people.iter().any(|p| p.key == person) {
+                return Err(UsageError(format!(
+                    "no person {:?} in the data (see `hirescope people`)",
+                    visible(&person)
+                ))
+                .into());
+            }
+            let text = crate::export::timeline(&ws.person_frame(&person), format);
+            let shape = match format {
+                crate::export::TimelineFormat::Csv => Shape::Text,
+                _ => Shape::Json,
+            };
+            deliver(output.as_deref(), &text, shape)?;
             Ok(0)
         }
         Some(Command::Kql { ids }) => {

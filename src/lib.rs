@@ -3,9 +3,11 @@
 //! the command line.
 
 pub mod bundled;
+pub mod case;
 pub mod cli;
 pub mod columns;
 pub mod detect;
+pub mod export;
 pub mod fuzzing;
 pub mod geo;
 pub mod ingest;

@@ -121,6 +121,20 @@ impl Config {
         Ok(())
     }
 
+    /// Thresholds that differ from the defaults, as name and value text (for `--set name=value`).
+    pub fn changed_from_default(&self) -> Vec<(String, String)> {
+        let (Ok(mine), Ok(base)) = (
+            toml::Table::try_from(self),
+            toml::Table::try_from(Config::default()),
+        ) else {
+            return Vec::new();
+        };
+        mine.into_iter()
+            .filter(|(k, v)| base.get(k) != Some(v))
+            .map(|(k, v)| (k, v.to_string().trim_matches('"').to_string()))
+            .collect()
+    }
+
     pub fn to_toml(&self) -> String {
         let mut t = toml::Table::new();
         t.insert(

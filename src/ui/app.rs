@@ -161,6 +161,46 @@ pub enum Choice {
     RunDetector(&'static str),
     SetThreshold(String),
     Theme(&'static str),
+    Disposition(crate::case::Disposition),
+    Filter(QueueFilter),
+    /// A palette command with its text: `note TEXT`, `disposition D`, `mark`.
+    Typed(String),
+}
+
+/// Which people the queue shows.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct QueueFilter {
+    pub disposition: Option<crate::case::Disposition>,
+    pub stage: Option<String>,
+    pub min_severity: Option<crate::detect::Severity>,
+}
+
+impl QueueFilter {
+    pub fn label(&self) -> String {
+        let mut parts = Vec::new();
+        if let Some(d) = self.disposition {
+            parts.push(format!("disposition {}", d.name()));
+        }
+        if let Some(s) = &self.stage {
+            parts.push(format!("stage {s}"));
+        }
+        if let Some(s) = self.min_severity {
+            parts.push(format!("severity >= {}", s.name()));
+        }
+        if parts.is_empty() {
+            "everyone".into()
+        } else {
+            parts.join(", ")
+        }
+    }
+}
+
+/// The case being worked: what was recorded, and where it is saved (None: not saved, as in tests
+/// that do not ask for it).
+#[derive(Clone, Debug)]
+pub struct CaseBook {
+    pub state: crate::case::CaseState,
+    pub path: Option<std::path::PathBuf>,
 }
 
 #[derive(Clone, Debug)]
@@ -221,6 +261,11 @@ pub enum Overlay {
         name: String,
         input: String,
     },
+    /// Writing a note on a target.
+    Note {
+        target: crate::case::Target,
+        input: String,
+    },
 }
 
 #[derive(Clone, Debug)]
@@ -244,6 +289,15 @@ pub enum Request {
         latest: Arc<std::sync::atomic::AtomicU64>,
     },
     Suspend,
+    /// Put text on the analyst's clipboard (OSC 52).
+    Copy(String),
+    /// Write the person's case report to the data directory.
+    Report(String),
+    /// Write rows (table, row) as CSV, JSON Lines and a Timesketch file, named after `name`.
+    Export {
+        name: String,
+        rows: Vec<(String, i64)>,
+    },
 }
 
 #[derive(Clone)]
@@ -266,6 +320,10 @@ pub enum Action {
     },
     Tick(u64),
     Resize,
+    /// The case saved for these inputs, opened after the load.
+    CaseOpened(CaseBook),
+    /// A message for the status line (from a background request).
+    Message(String),
 }
 
 pub struct App {
@@ -295,6 +353,8 @@ pub struct App {
     /// Whether the analyst has pressed a key yet: until then a new workspace opens at the top
     /// of the queue, after it the analyst's place is kept.
     pub touched: bool,
+    pub case: Option<CaseBook>,
+    pub filter: QueueFilter,
 }
 
 impl App {
@@ -322,15 +382,45 @@ impl App {
             requests: Vec::new(),
             person_view: Cmd::Timeline,
             touched: false,
+            case: None,
+            filter: QueueFilter::default(),
         }
+    }
+
+    /// The people the queue shows (indices into the ranking), under the filter.
+    pub fn queue_rows(&self) -> Vec<usize> {
+        let Some(ws) = &self.ws else {
+            return Vec::new();
+        };
+        ws.analysis
+            .ranked
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| {
+                let f = &self.filter;
+                f.disposition.is_none_or(|d| {
+                    self.disposition_of(&r.person.key)
+                        .unwrap_or(crate::case::Disposition::Open)
+                        == d
+                }) && f
+                    .stage
+                    .as_deref()
+                    .is_none_or(|s| r.person.stage.name() == s)
+                    && f.min_severity
+                        .is_none_or(|m| r.severity.is_some_and(|s| s >= m))
+            })
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    pub fn disposition_of(&self, person: &str) -> Option<crate::case::Disposition> {
+        self.case.as_ref()?.state.disposition(person)
     }
 
     pub fn selected_person(&self) -> Option<String> {
         let ws = self.ws.as_ref()?;
-        ws.analysis
-            .ranked
-            .get(self.queue)
-            .map(|r| r.person.key.clone())
+        let i = *self.queue_rows().get(self.queue)?;
+        ws.analysis.ranked.get(i).map(|r| r.person.key.clone())
     }
 
     /// Builds the person's view of the given kind.
@@ -391,14 +481,7 @@ impl App {
         self.ws = Some(ws);
         self.queue = keep
             .as_ref()
-            .and_then(|p| {
-                self.ws
-                    .as_ref()?
-                    .analysis
-                    .ranked
-                    .iter()
-                    .position(|r| &r.person.key == p)
-            })
+            .and_then(|p| self.queue_position(p))
             .unwrap_or(0);
         let kind = match self.stack.first().map(|v| v.name()) {
             Some("entity") => Cmd::Entity,
@@ -417,9 +500,17 @@ impl App {
         }
     }
 
+    /// Where a person is in the (filtered) queue.
+    fn queue_position(&self, person: &str) -> Option<usize> {
+        let ws = self.ws.as_ref()?;
+        self.queue_rows()
+            .iter()
+            .position(|&i| ws.analysis.ranked[i].person.key == person)
+    }
+
     fn move_cursor(&mut self, delta: isize, absolute: Option<usize>) {
         if self.focus == Focus::Queue {
-            let n = self.ws.as_ref().map_or(0, |w| w.analysis.ranked.len());
+            let n = self.queue_rows().len();
             if n == 0 {
                 return;
             }
@@ -673,6 +764,46 @@ impl App {
         for t in super::theme::names() {
             items.push((format!("theme {t}"), Choice::Theme(t)));
         }
+        // Case work, also typed with its text: `note TEXT`, `disposition D`, `mark`.
+        for d in crate::case::Disposition::ALL {
+            items.push((
+                format!("disposition {} (of the selected person)", d.name()),
+                Choice::Disposition(d),
+            ));
+            items.push((
+                format!("filter queue: disposition {}", d.name()),
+                Choice::Filter(QueueFilter {
+                    disposition: Some(d),
+                    ..QueueFilter::default()
+                }),
+            ));
+        }
+        for stage in ["candidate", "offer", "hired", "staff"] {
+            items.push((
+                format!("filter queue: stage {stage}"),
+                Choice::Filter(QueueFilter {
+                    stage: Some(stage.into()),
+                    ..QueueFilter::default()
+                }),
+            ));
+        }
+        for sev in [
+            crate::detect::Severity::Medium,
+            crate::detect::Severity::High,
+            crate::detect::Severity::Critical,
+        ] {
+            items.push((
+                format!("filter queue: severity {} or above", sev.name()),
+                Choice::Filter(QueueFilter {
+                    min_severity: Some(sev),
+                    ..QueueFilter::default()
+                }),
+            ));
+        }
+        items.push((
+            "filter queue: everyone".into(),
+            Choice::Filter(QueueFilter::default()),
+        ));
         self.overlay = Overlay::Picker(Picker::new("command", items));
     }
 
@@ -680,11 +811,10 @@ impl App {
         self.overlay = Overlay::None;
         match c {
             Choice::Person(p) => {
-                if let Some(i) = self
-                    .ws
-                    .as_ref()
-                    .and_then(|w| w.analysis.ranked.iter().position(|r| r.person.key == p))
-                {
+                if self.queue_position(&p).is_none() {
+                    self.filter = QueueFilter::default(); // the finder reaches everyone
+                }
+                if let Some(i) = self.queue_position(&p) {
                     self.queue = i;
                     self.show_person(self.person_view);
                     self.focus = Focus::Main;
@@ -709,7 +839,272 @@ impl App {
                 self.theme_name = t.to_string();
                 self.message = format!("theme {t}");
             }
+            Choice::Disposition(d) => self.set_disposition(d),
+            Choice::Filter(f) => self.set_filter(f),
+            Choice::Typed(text) => self.typed_command(&text),
         }
+    }
+
+    /// What a note, mark or copy under the cursor is about: the focused row, finding or person.
+    pub fn target(&self) -> Option<crate::case::Target> {
+        use crate::case::Target;
+        let person = self.selected_person();
+        if self.focus == Focus::Main {
+            match self.stack.last() {
+                Some(
+                    View::Timeline { rows, cursor, .. }
+                    | View::Evidence { rows, cursor, .. }
+                    | View::Pivot { rows, cursor, .. },
+                ) => {
+                    if let Some(r) = rows.get(*cursor) {
+                        return Some(Target::Row {
+                            table: r.table.clone(),
+                            row: r.row,
+                        });
+                    }
+                }
+                Some(View::Findings {
+                    findings, cursor, ..
+                }) => {
+                    if let Some(f) = findings.get(*cursor) {
+                        return Some(Target::Finding {
+                            detector: f.detector.to_string(),
+                            person: f.person.clone(),
+                            first_seen: f.first_seen,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        person.map(|person| Target::Person { person })
+    }
+
+    /// Changes the case and saves it at once (atomically); a save that fails is said.
+    fn record(&mut self, change: impl FnOnce(&mut crate::case::CaseState, i64) -> String) {
+        let at = crate::case::now_ms();
+        let book = self.case.get_or_insert_with(|| CaseBook {
+            state: crate::case::CaseState::default(),
+            path: None,
+        });
+        let said = change(&mut book.state, at);
+        self.message = match &book.path {
+            Some(path) => match crate::case::save(path, &book.state) {
+                Ok(()) => format!("{said} (saved)"),
+                Err(e) => format!("{said}, but NOT SAVED: {e}"),
+            },
+            None => format!("{said} (not saved: no case file)"),
+        };
+    }
+
+    fn toggle_mark(&mut self) {
+        let Some(target) = self.target() else { return };
+        self.record(|c, at| {
+            let label = target.label();
+            if c.toggle_mark(target, at) {
+                format!("marked {label}")
+            } else {
+                format!("unmarked {label}")
+            }
+        });
+    }
+
+    fn add_note(&mut self, text: &str) {
+        let Some(target) = self.target() else { return };
+        self.note_on(target, text);
+    }
+
+    fn note_on(&mut self, target: crate::case::Target, text: &str) {
+        let text = text.trim().to_string();
+        if text.is_empty() {
+            self.message = "an empty note is not kept".into();
+            return;
+        }
+        self.record(|c, at| {
+            let label = target.label();
+            c.add_note(target, &text, at);
+            format!("note on {label}")
+        });
+    }
+
+    fn set_disposition(&mut self, d: crate::case::Disposition) {
+        let Some(person) = self.selected_person() else {
+            return;
+        };
+        self.record(|c, at| {
+            c.set_disposition(&person, d, at);
+            format!("{person} is {}", d.name())
+        });
+    }
+
+    fn set_filter(&mut self, f: QueueFilter) {
+        let keep = self.selected_person();
+        self.filter = f;
+        self.queue = keep.and_then(|p| self.queue_position(&p)).unwrap_or(0);
+        self.message = format!(
+            "queue: {} ({} people)",
+            self.filter.label(),
+            self.queue_rows().len()
+        );
+        self.show_person(self.person_view);
+    }
+
+    /// A palette command typed with its text: `note TEXT`, `disposition D`, `mark`,
+    /// `filter disposition=D|stage=S|severity=S|none`.
+    fn typed_command(&mut self, text: &str) {
+        let text = text.trim();
+        let (verb, rest) = text.split_once(' ').unwrap_or((text, ""));
+        match verb {
+            "note" => self.add_note(rest),
+            "mark" => self.toggle_mark(),
+            "disposition" => match crate::case::Disposition::parse(rest) {
+                Some(d) => self.set_disposition(d),
+                None => {
+                    self.message = format!(
+                        "disposition takes open, cleared, escalated or confirmed, not {rest:?}"
+                    )
+                }
+            },
+            "filter" => {
+                let mut f = QueueFilter::default();
+                for part in rest.split_whitespace() {
+                    match part.split_once('=') {
+                        Some(("disposition", v)) => {
+                            f.disposition = crate::case::Disposition::parse(v)
+                        }
+                        Some(("stage", v)) => f.stage = Some(v.to_ascii_lowercase()),
+                        Some(("severity", v)) => f.min_severity = crate::detect::Severity::parse(v),
+                        _ => {}
+                    }
+                }
+                self.set_filter(f);
+            }
+            _ => self.message = format!("no command {verb:?}"),
+        }
+    }
+
+    /// Whether palette text is a command with its text rather than a fuzzy query.
+    fn is_typed_command(text: &str) -> bool {
+        let verb = text.split_whitespace().next().unwrap_or("");
+        matches!(verb, "note" | "disposition" | "mark" | "filter")
+            && (text.contains(' ') || verb == "mark")
+    }
+
+    /// The text of the value or row under the cursor, for the clipboard.
+    fn copy_text(&self) -> Option<String> {
+        if self.focus == Focus::Queue {
+            return self.selected_person();
+        }
+        Some(match self.stack.last()? {
+            View::Timeline { rows, cursor, .. }
+            | View::Evidence { rows, cursor, .. }
+            | View::Pivot { rows, cursor, .. } => {
+                let r = rows.get(*cursor)?;
+                [
+                    crate::ingest::values::format_ts(r.ts),
+                    r.table.clone(),
+                    r.row.to_string(),
+                    r.app.clone(),
+                    r.action.clone(),
+                    r.object.clone(),
+                    r.account.clone(),
+                    r.ip.clone(),
+                    r.country.clone(),
+                ]
+                .join("\t")
+            }
+            View::Entity { rows, cursor, .. } => rows.get(*cursor)?.value.clone(),
+            View::Travel { travel, cursor, .. } => {
+                let h = travel.hops.get(*cursor)?;
+                format!(
+                    "{} -> {} {:.0} km/h {}",
+                    h.from_place, h.to_place, h.kmh, h.verdict
+                )
+            }
+            View::Findings {
+                findings, cursor, ..
+            } => findings.get(*cursor)?.reason.clone(),
+            View::Detail { lines, cursor, .. } => lines.get(*cursor)?.clone(),
+        })
+    }
+
+    /// The rows of the current view, for an export.
+    fn view_rows(&self) -> Option<(String, Vec<(String, i64)>)> {
+        match self.stack.last()? {
+            View::Timeline { rows, person, .. } => Some((
+                format!("timeline-{person}"),
+                rows.iter().map(|r| (r.table.clone(), r.row)).collect(),
+            )),
+            View::Evidence { rows, .. } => Some((
+                "evidence".into(),
+                rows.iter().map(|r| (r.table.clone(), r.row)).collect(),
+            )),
+            View::Pivot { rows, key, .. } => Some((
+                format!("pivot-{}", key.label()),
+                rows.iter().map(|r| (r.table.clone(), r.row)).collect(),
+            )),
+            _ => None,
+        }
+    }
+
+    /// Where the analyst is, for the next session.
+    pub fn session(&self) -> crate::case::Session {
+        let pivots = self
+            .stack
+            .iter()
+            .filter_map(|v| match v {
+                View::Pivot { key, .. } => Some(key.spec()),
+                _ => None,
+            })
+            .collect();
+        crate::case::Session {
+            person: self.selected_person(),
+            view: self.stack.first().map(|v| v.name().to_string()),
+            pivots,
+            thresholds: self.config.changed_from_default().into_iter().collect(),
+        }
+    }
+
+    /// Saves where the analyst is into the case (on quit and on signals).
+    pub fn save_session(&mut self) {
+        let session = self.session();
+        if let Some(book) = &mut self.case {
+            if book.state.session != session {
+                book.state.session = session;
+                if let Some(path) = &book.path {
+                    let _ = crate::case::save(path, &book.state);
+                }
+            }
+        }
+    }
+
+    /// Puts the analyst back where the last session ended: thresholds, person, view, pivots.
+    fn restore_session(&mut self, s: &crate::case::Session) {
+        for (name, value) in &s.thresholds {
+            let _ = self.config.set(&format!("{name}={value}"));
+        }
+        let Some(person) = &s.person else { return };
+        let Some(i) = self.queue_position(person) else {
+            return;
+        };
+        self.queue = i;
+        self.touched = true;
+        let kind = match s.view.as_deref() {
+            Some("entity") => Cmd::Entity,
+            Some("travel") => Cmd::Travel,
+            Some("findings") => Cmd::Findings,
+            _ => Cmd::Timeline,
+        };
+        self.show_person(kind);
+        if let Some(ws) = self.ws.clone() {
+            for spec in &s.pivots {
+                if let Some(k) = PivotKey::from_spec(spec) {
+                    let v = self.pivot_view(&ws, k);
+                    self.stack.push(v);
+                }
+            }
+        }
+        self.message = format!("session restored: {person}");
     }
 
     pub fn update(&mut self, action: Action) {
@@ -765,13 +1160,29 @@ impl App {
                     }),
                 }
             }
+            Action::CaseOpened(book) => {
+                let session = book.state.session.clone();
+                let recorded =
+                    book.state.notes.len() + book.state.marks.len() + book.state.dispositions.len();
+                self.case = Some(book);
+                if self.ws.is_some() {
+                    self.restore_session(&session);
+                }
+                if recorded > 0 {
+                    self.message = format!(
+                        "{} (case: {recorded} notes, marks and dispositions)",
+                        self.message
+                    );
+                }
+            }
+            Action::Message(m) => self.message = m,
             Action::Input(c) => match &mut self.overlay {
                 Overlay::Picker(p) => {
                     p.input.push(c);
                     p.refilter();
                 }
                 Overlay::Search(s) => s.push(c),
-                Overlay::Prompt { input, .. } => input.push(c),
+                Overlay::Prompt { input, .. } | Overlay::Note { input, .. } => input.push(c),
                 _ => {}
             },
             Action::Backspace => match &mut self.overlay {
@@ -782,17 +1193,20 @@ impl App {
                 Overlay::Search(s) => {
                     s.pop();
                 }
-                Overlay::Prompt { input, .. } => {
+                Overlay::Prompt { input, .. } | Overlay::Note { input, .. } => {
                     input.pop();
                 }
                 _ => {}
             },
             Action::Submit => match std::mem::replace(&mut self.overlay, Overlay::None) {
                 Overlay::Picker(p) => {
-                    if let Some(c) = p.chosen().cloned() {
+                    if p.title == "command" && Self::is_typed_command(&p.input) {
+                        self.choose(Choice::Typed(p.input.clone()));
+                    } else if let Some(c) = p.chosen().cloned() {
                         self.choose(c);
                     }
                 }
+                Overlay::Note { target, input } => self.note_on(target, &input),
                 Overlay::Search(q) => {
                     self.search = Some(q);
                     self.focus = Focus::Main;
@@ -923,6 +1337,66 @@ impl App {
                 }
             }
             Cmd::Suspend => self.requests.push(Request::Suspend),
+            Cmd::Mark => self.toggle_mark(),
+            Cmd::Note => {
+                if let Some(target) = self.target() {
+                    self.overlay = Overlay::Note {
+                        target,
+                        input: String::new(),
+                    };
+                }
+            }
+            Cmd::Disposition => {
+                if let Some(p) = self.selected_person() {
+                    let now = self
+                        .disposition_of(&p)
+                        .map_or("none yet".to_string(), |d| d.name().to_string());
+                    let items = crate::case::Disposition::ALL
+                        .into_iter()
+                        .map(|d| {
+                            (
+                                format!("{} ({p}; now {now})", d.name()),
+                                Choice::Disposition(d),
+                            )
+                        })
+                        .collect();
+                    self.overlay = Overlay::Picker(Picker::new("disposition", items));
+                }
+            }
+            Cmd::Copy => match self.copy_text() {
+                Some(t) => {
+                    self.message = format!(
+                        "copied {} characters to the clipboard (OSC 52)",
+                        t.chars().count()
+                    );
+                    self.requests.push(Request::Copy(t));
+                }
+                None => self.message = "nothing to copy here".into(),
+            },
+            Cmd::LoadReport => {
+                if let Some(ws) = &self.ws {
+                    let lines = data::load_report(ws);
+                    self.stack.push(View::Detail {
+                        title: "what was read".into(),
+                        lines: Arc::new(lines),
+                        cursor: 0,
+                    });
+                    self.focus = Focus::Main;
+                }
+            }
+            Cmd::Report => {
+                if let Some(p) = self.selected_person() {
+                    self.message = format!("writing the case report of {p}…");
+                    self.requests.push(Request::Report(p));
+                }
+            }
+            Cmd::Export => match self.view_rows() {
+                Some((name, rows)) => {
+                    self.message = format!("exporting {} rows…", rows.len());
+                    self.requests.push(Request::Export { name, rows });
+                }
+                None => self.message = "export works on a timeline, evidence or pivot view".into(),
+            },
         }
     }
 }

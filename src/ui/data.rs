@@ -190,7 +190,7 @@ impl Workspace {
             .collect()
     }
 
-    fn person_frame(&self, person: &str) -> DataFrame {
+    pub fn person_frame(&self, person: &str) -> DataFrame {
         match self.ranges.get(person) {
             Some(&(start, len)) => self.analysis.model.events.slice(start as i64, len),
             None => self.analysis.model.events.clear(),
@@ -627,6 +627,28 @@ pub enum PivotKey {
 }
 
 impl PivotKey {
+    /// The pivot as `kind:value`, as a saved session holds it.
+    pub fn spec(&self) -> String {
+        match self {
+            PivotKey::Ip(v) => format!("ip:{v}"),
+            PivotKey::Account(v) => format!("account:{v}"),
+            PivotKey::Device(v) => format!("device:{v}"),
+            PivotKey::Domain(v) => format!("domain:{v}"),
+        }
+    }
+
+    pub fn from_spec(spec: &str) -> Option<PivotKey> {
+        let (kind, v) = spec.split_once(':')?;
+        let v = v.to_string();
+        Some(match kind {
+            "ip" => PivotKey::Ip(v),
+            "account" => PivotKey::Account(v),
+            "device" => PivotKey::Device(v),
+            "domain" => PivotKey::Domain(v),
+            _ => return None,
+        })
+    }
+
     pub fn label(&self) -> String {
         match self {
             PivotKey::Ip(v) => format!("IP {v}"),
@@ -788,6 +810,81 @@ pub fn detail(ws: &Workspace, table: &str, row: i64) -> Vec<String> {
         };
         if let Some(v) = v {
             push_cell(&mut out, name, &v);
+        }
+    }
+    out
+}
+
+/// What was read, for the load report view: every file with its format, role and counts, every
+/// rejected row (file, line, column, reason), every neutralised cell, duplicates and warnings.
+pub fn load_report(ws: &Workspace) -> Vec<String> {
+    let data = &ws.analysis.data;
+    let mut out = vec![
+        format!(
+            "{} rows kept · {} rejected · {} duplicates dropped · {} files · roster {} people · intel {} indicators · networks {} ranges",
+            data.rows(),
+            data.rejected(),
+            data.duplicates(),
+            data.files.len(),
+            data.roster.people.len(),
+            data.intel.indicators.len(),
+            data.networks.ranges.len()
+        ),
+        String::new(),
+    ];
+    let warnings = data.warnings();
+    if !warnings.is_empty() {
+        out.push(format!("warnings ({}):", warnings.len()));
+        out.extend(warnings.iter().map(|w| format!("  {}", visible(w))));
+        out.push(String::new());
+    }
+    for f in &data.files {
+        let tables: Vec<String> = f.tables.iter().map(|(t, n)| format!("{t} {n}")).collect();
+        out.push(format!(
+            "{}  [{}{}, {:?}] kept {} · rejected {} · duplicates {} · neutralised {}{}",
+            visible(&f.path),
+            f.format,
+            if f.gzip { "+gzip" } else { "" },
+            f.role,
+            f.rows,
+            f.rejected_count,
+            f.duplicates,
+            f.neutralised_count,
+            if tables.is_empty() {
+                String::new()
+            } else {
+                format!(" ({})", tables.join(", "))
+            }
+        ));
+        for n in &f.notes {
+            out.push(format!("    note: {}", visible(n)));
+        }
+        for r in &f.rejected {
+            out.push(format!(
+                "    rejected line {}{}: {}",
+                r.line,
+                if r.column.is_empty() {
+                    String::new()
+                } else {
+                    format!(" column {}", visible(&r.column))
+                },
+                visible(&r.reason)
+            ));
+        }
+        if f.rejected_count > f.rejected.len() {
+            out.push(format!(
+                "    … and {} more rejected rows (hirescope inspect --format json lists the first {})",
+                f.rejected_count - f.rejected.len(),
+                f.rejected.len()
+            ));
+        }
+        for r in &f.neutralised {
+            out.push(format!(
+                "    kept line {} {}: {}",
+                r.line,
+                visible(&r.column),
+                visible(&r.reason)
+            ));
         }
     }
     out

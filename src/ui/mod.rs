@@ -202,7 +202,22 @@ fn load_staged(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSende
         },
         index,
     );
-    let _ = tx.send(Action::Loaded(Arc::new(ws)));
+    let ws = Arc::new(ws);
+    let _ = tx.send(Action::Loaded(ws.clone()));
+    // The case saved for exactly these inputs: notes, marks, dispositions and the session.
+    match crate::cli::open_case(&ws.analysis.data) {
+        Ok(c) => {
+            let _ = tx.send(Action::CaseOpened(app::CaseBook {
+                state: c.state,
+                path: c.path,
+            }));
+        }
+        Err(e) => {
+            let _ = tx.send(Action::Message(format!(
+                "the saved case could not be read, so it is left as it is and nothing will be saved: {e}"
+            )));
+        }
+    }
 }
 
 /// A detector run that panicked (a bug), as a finished run that says so.
@@ -362,10 +377,10 @@ async fn event_loop(
                     dirty = true;
                 }
             }
-            _ = term.recv() => return Ok(143),
-            _ = hup.recv() => return Ok(129),
-            _ = int.recv() => return Ok(130),
-            _ = quit.recv() => return Ok(131),
+            _ = term.recv() => { app.save_session(); return Ok(143) }
+            _ = hup.recv() => { app.save_session(); return Ok(129) }
+            _ = int.recv() => { app.save_session(); return Ok(130) }
+            _ = quit.recv() => { app.save_session(); return Ok(131) }
         }
         // Drain whatever else is pending before drawing once.
         while let Ok(a) = rx.try_recv() {
@@ -384,6 +399,38 @@ async fn event_loop(
                     terminal.clear()?;
                     dirty = true;
                 }
+                Request::Copy(text) => copy_to_clipboard(&text),
+                Request::Report(person) => {
+                    if let Some(ws) = app.ws.clone() {
+                        let tx = tx.clone();
+                        let case = app
+                            .case
+                            .as_ref()
+                            .map(|c| c.state.clone())
+                            .unwrap_or_default();
+                        let config = app.config.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let said =
+                                crate::panics::catch(|| write_report(&ws, &person, &case, &config))
+                                    .unwrap_or_else(|p| {
+                                        format!("the report failed (a bug: please report it): {p}")
+                                    });
+                            let _ = tx.send(Action::Message(said));
+                        });
+                    }
+                }
+                Request::Export { name, rows } => {
+                    if let Some(ws) = app.ws.clone() {
+                        let tx = tx.clone();
+                        tokio::task::spawn_blocking(move || {
+                            let said = crate::panics::catch(|| write_export(&ws, &name, &rows))
+                                .unwrap_or_else(|p| {
+                                    format!("the export failed (a bug: please report it): {p}")
+                                });
+                            let _ = tx.send(Action::Message(said));
+                        });
+                    }
+                }
                 req @ Request::RunDetectors { .. } => {
                     if let Some(ws) = app.ws.clone() {
                         let tx = tx.clone();
@@ -399,8 +446,106 @@ async fn event_loop(
             }
         }
         if app.quit {
+            app.save_session();
             break;
         }
     }
     Ok(0)
+}
+
+/// Puts text on the analyst's clipboard through the terminal (OSC 52), which works over SSH. The
+/// text travels base64-encoded, so nothing in it can act on the terminal.
+fn copy_to_clipboard(text: &str) {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    let _ = write!(out, "\x1b]52;c;{}\x07", base64(text.as_bytes()));
+    let _ = out.flush();
+}
+
+fn base64(bytes: &[u8]) -> String {
+    const A: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    for c in bytes.chunks(3) {
+        let n = (u32::from(c[0]) << 16)
+            | (u32::from(*c.get(1).unwrap_or(&0)) << 8)
+            | u32::from(*c.get(2).unwrap_or(&0));
+        for k in 0..4 {
+            if k <= c.len() {
+                s.push(A[(n >> (18 - 6 * k) & 63) as usize] as char);
+            } else {
+                s.push('=');
+            }
+        }
+    }
+    s
+}
+
+/// Where the workbench writes reports and exports: the data directory, never beside the inputs.
+fn output_dir(kind: &str) -> std::io::Result<PathBuf> {
+    let dir = crate::case::data_dir()
+        .ok_or_else(|| std::io::Error::other("no data directory for this user"))?
+        .join(kind);
+    std::fs::create_dir_all(&dir)?;
+    Ok(dir)
+}
+
+/// A file name from free text (a person key, a pivot label).
+fn file_safe(text: &str) -> String {
+    text.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(80)
+        .collect()
+}
+
+fn write_report(
+    ws: &Workspace,
+    person: &str,
+    case: &crate::case::CaseState,
+    config: &Config,
+) -> String {
+    let report = match crate::export::report(ws, person, case, config) {
+        Ok(r) => r,
+        Err(e) => return format!("no report: {e}"),
+    };
+    let path = match output_dir("reports") {
+        Ok(d) => d.join(format!("{}.md", file_safe(person))),
+        Err(e) => return format!("no report: {e}"),
+    };
+    match std::fs::write(&path, report.render(crate::export::ReportFormat::Md)) {
+        Ok(()) => format!("case report written to {}", path.display()),
+        Err(e) => format!("the report could not be written to {}: {e}", path.display()),
+    }
+}
+
+fn write_export(ws: &Workspace, name: &str, rows: &[(String, i64)]) -> String {
+    use crate::export::TimelineFormat as F;
+    let events = crate::export::events_of_rows(ws, rows);
+    let dir = match output_dir("exports") {
+        Ok(d) => d,
+        Err(e) => return format!("no export: {e}"),
+    };
+    let stem = file_safe(name);
+    let mut written = Vec::new();
+    for (format, ext) in [
+        (F::Csv, "csv"),
+        (F::Jsonl, "jsonl"),
+        (F::Timesketch, "timesketch.jsonl"),
+    ] {
+        let path = dir.join(format!("{stem}.{ext}"));
+        if let Err(e) = std::fs::write(&path, crate::export::timeline(&events, format)) {
+            return format!("the export could not be written to {}: {e}", path.display());
+        }
+        written.push(path);
+    }
+    format!(
+        "{} rows exported to {} (.csv, .jsonl, .timesketch.jsonl)",
+        events.height(),
+        dir.join(&stem).display()
+    )
 }

@@ -101,6 +101,19 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
                 rect,
             );
         }
+        Overlay::Note { target, input } => {
+            let rect = centered(body, 70, 20);
+            f.render_widget(Clear, rect);
+            f.render_widget(
+                Paragraph::new(format!("{}▏", v(input)))
+                    .wrap(Wrap { trim: false })
+                    .block(Block::default().borders(Borders::ALL).title(format!(
+                        " note on {} (Enter keeps it, Esc cancels) ",
+                        v(&target.label())
+                    ))),
+                rect,
+            );
+        }
         Overlay::Prompt { name, input } => {
             let rect = centered(body, 60, 20);
             f.render_widget(Clear, rect);
@@ -207,16 +220,21 @@ fn block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
 }
 
 fn draw_queue(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
-    let b = block(" people (risk) ".into(), app.focus == Focus::Queue, theme);
+    let title = if app.filter == Default::default() {
+        " people (risk) ".to_string()
+    } else {
+        format!(" people: {} ", app.filter.label())
+    };
+    let b = block(title, app.focus == Focus::Queue, theme);
     let Some(ws) = &app.ws else {
         f.render_widget(Paragraph::new("loading…").block(b), area);
         return;
     };
     let width = area.width.saturating_sub(2) as usize;
-    let rows: Vec<Row> = ws
-        .analysis
-        .ranked
-        .iter()
+    let rows: Vec<Row> = app
+        .queue_rows()
+        .into_iter()
+        .map(|i| &ws.analysis.ranked[i])
         .map(|r| {
             let sev = r.severity.map(|s| s.name()).unwrap_or("-");
             let style = r
@@ -233,8 +251,26 @@ fn draw_queue(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 Span::raw(v(&name)),
             ]);
             let top = r.findings.first().copied().unwrap_or("no findings");
+            // The analyst's conclusion and a note marker come first: they matter most in triage.
+            let case = app.case.as_ref().map(|c| &c.state);
+            let disposition = case
+                .and_then(|c| c.disposition(&r.person.key))
+                .map(|d| format!("[{}] ", d.name()))
+                .unwrap_or_default();
+            let noted = if case.is_some_and(|c| c.has_notes(&r.person.key)) {
+                "✎ "
+            } else {
+                ""
+            };
             let l2 = Line::from(Span::styled(
-                fit(&format!("    {} · {}", r.person.stage.name(), top), width),
+                fit(
+                    &format!(
+                        "    {disposition}{noted}{} · {}",
+                        r.person.stage.name(),
+                        top
+                    ),
+                    width,
+                ),
                 theme.role("muted"),
             ));
             Row::new(vec![Cell::from(vec![l1, l2])]).height(2)

@@ -349,3 +349,58 @@ fn hostile_data_cannot_retitle_clip_or_clear_the_terminal() {
         );
     }
 }
+
+/// Case work in the real terminal: a note and a disposition through the palette, quit, reopen the
+/// same inputs and find them (and the session), then find them in `hirescope report`.
+#[test]
+fn notes_and_dispositions_survive_a_restart_and_reach_the_report() {
+    let data_dir = tempfile::tempdir().unwrap();
+    let samples = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("samples");
+    let samples = samples.to_str().unwrap();
+    let env = format!(
+        "export HIRESCOPE_DATA_DIR='{}'; ",
+        data_dir.path().display()
+    );
+    let line = format!("'{}' '{samples}'", env!("CARGO_BIN_EXE_hirescope"));
+    let t = Tmux::start_shell(120, 40, &env, &line, "case1");
+    t.wait_for("Daniel Kim");
+    t.wait_for("findings");
+    t.keys(&[":"]);
+    t.run(&[
+        "send-keys",
+        "-t",
+        "main",
+        "-l",
+        "note camera off during the interview",
+    ]);
+    t.keys(&["Enter"]);
+    t.wait_for("(saved)");
+    t.keys(&[":"]);
+    t.run(&["send-keys", "-t", "main", "-l", "disposition escalated"]);
+    t.keys(&["Enter"]);
+    let s = t.wait_for("[escalated]");
+    assert!(s.contains("✎"), "the note marker shows in the queue: {s}");
+    t.keys(&["e", "Q"]);
+    assert_eq!(t.exit_code().as_deref(), Some("0"));
+    drop(t);
+    // Reopen: the disposition, the note marker and the entity view are back.
+    let t = Tmux::start_shell(120, 40, &env, &line, "case2");
+    let s = t.wait_for("[escalated]");
+    assert!(s.contains("✎"), "{s}");
+    t.wait_for("entity");
+    t.keys(&["Q"]);
+    assert_eq!(t.exit_code().as_deref(), Some("0"));
+    let out = Command::new(env!("CARGO_BIN_EXE_hirescope"))
+        .args(["report", "--person", "H900", samples])
+        .env("HIRESCOPE_DATA_DIR", data_dir.path())
+        .output()
+        .unwrap();
+    let md = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(md.contains("Disposition: **escalated**"), "{md}");
+    assert!(md.contains("camera off during the interview"));
+}

@@ -462,3 +462,107 @@ fn travel_view_agrees_with_the_impossible_travel_finding() {
         );
     }
 }
+
+/// Notes, marks and dispositions from keys and from the palette's typed commands, saved on every
+/// change, shown in the queue, filterable, and restored with the session in a new app.
+#[test]
+fn case_work_is_recorded_saved_and_restored() {
+    use hirescope::case::{self, Disposition, Target};
+    use hirescope::ui::app::CaseBook;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("case.json");
+    let mut app = app();
+    app.update(Action::CaseOpened(CaseBook {
+        state: case::CaseState::new("t"),
+        path: Some(path.clone()),
+    }));
+    let typed = |app: &mut App, text: &str| {
+        app.update(Action::Key(Cmd::Palette));
+        for c in text.chars() {
+            app.update(Action::Input(c));
+        }
+        app.update(Action::Submit);
+    };
+    typed(&mut app, "note voice did not match the interview");
+    assert!(
+        app.message.contains("note on person H900 (saved)"),
+        "{}",
+        app.message
+    );
+    typed(&mut app, "disposition escalated");
+    assert_eq!(app.disposition_of("H900"), Some(Disposition::Escalated));
+    // A row: the first of the timeline, marked and noted with keys.
+    keys(&mut app, &[Cmd::NextPane, Cmd::Mark]);
+    assert!(
+        app.message.starts_with("marked CloudAppEvents row"),
+        "{}",
+        app.message
+    );
+    keys(&mut app, &[Cmd::Note]);
+    assert!(matches!(app.overlay, Overlay::Note { .. }));
+    for c in "first call from the actor range".chars() {
+        app.update(Action::Input(c));
+    }
+    app.update(Action::Submit);
+    // The disposition picker.
+    keys(&mut app, &[Cmd::NextPane, Cmd::Disposition]);
+    let Overlay::Picker(p) = &app.overlay else {
+        panic!("no disposition picker")
+    };
+    assert_eq!(p.items.len(), 4);
+    keys(&mut app, &[Cmd::Down, Cmd::Down, Cmd::Down, Cmd::Enter]);
+    assert_eq!(app.disposition_of("H900"), Some(Disposition::Confirmed));
+    let saved = case::load(&path, "t").unwrap();
+    assert_eq!(saved.notes.len(), 2);
+    assert_eq!(saved.marks.len(), 1);
+    assert_eq!(saved.dispositions["H900"].len(), 2);
+    assert!(matches!(saved.notes[1].target, Target::Row { .. }));
+    // The queue shows the disposition and the note marker.
+    let s = screen(&app, 120, 40);
+    assert!(s.contains("[confirmed] ✎ hired"), "{s}");
+    // Filtered by disposition: only Daniel.
+    typed(&mut app, "filter disposition=confirmed");
+    assert_eq!(app.queue_rows().len(), 1);
+    assert!(screen(&app, 120, 40).contains("people: disposition confirmed"));
+    typed(&mut app, "filter stage=candidate");
+    assert!(app.queue_rows().len() > 1);
+    let ws = workspace();
+    assert!(app
+        .queue_rows()
+        .iter()
+        .all(|&i| ws.analysis.ranked[i].person.stage.name() == "candidate"));
+    typed(&mut app, "filter");
+    // Session: pick another person and a pivot, change a threshold, then "quit".
+    keys(&mut app, &[Cmd::Down, Cmd::Entity]);
+    let person = app.selected_person().unwrap();
+    app.config.set("travel_min_kmh=800").unwrap();
+    app.save_session();
+    let mut next = App::new(Config::default(), Keymap::default(), "default");
+    next.update(Action::Loaded(workspace()));
+    next.update(Action::CaseOpened(CaseBook {
+        state: case::load(&path, "t").unwrap(),
+        path: Some(path.clone()),
+    }));
+    assert_eq!(next.selected_person(), Some(person));
+    assert!(matches!(next.stack.first(), Some(View::Entity { .. })));
+    assert_eq!(next.config.travel_min_kmh, 800.0);
+    assert_eq!(next.disposition_of("H900"), Some(Disposition::Confirmed));
+}
+
+#[test]
+fn load_report_view_and_copy() {
+    let mut app = app();
+    keys(&mut app, &[Cmd::LoadReport]);
+    let s = screen(&app, 120, 40);
+    assert!(
+        s.contains("what was read") && s.contains("samples/hr_roster.csv"),
+        "{s}"
+    );
+    keys(&mut app, &[Cmd::Back, Cmd::Copy]);
+    assert!(
+        matches!(app.requests.last(), Some(hirescope::ui::app::Request::Copy(t)) if t.contains("hrrecruiting") || t.contains('\t')),
+        "{:?}",
+        app.requests.len()
+    );
+    assert!(app.message.contains("OSC 52"));
+}
