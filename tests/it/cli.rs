@@ -147,7 +147,12 @@ fn inputs_are_never_written() {
             .output()
             .unwrap()
     };
-    let cmd = format!("'{}' '{d}'; sleep 5", env!("CARGO_BIN_EXE_hirescope"));
+    let data_dir = tempfile::tempdir().unwrap();
+    let cmd = format!(
+        "HIRESCOPE_DATA_DIR='{}' '{}' '{d}'; sleep 5",
+        data_dir.path().display(),
+        env!("CARGO_BIN_EXE_hirescope")
+    );
     tmux(&[
         "new-session",
         "-d",

@@ -45,8 +45,12 @@ impl Tmux {
             _dir: dir,
         };
         let e = t.exit_file.display();
+        // Each pane has a data directory of its own, so no saved case or session leaks between
+        // tests or runs (a test may set its own in `before`).
+        let data = t.exit_file.with_extension("data");
         let cmd = format!(
-            "{before}{line}; echo $? > '{e}.tmp'; stty -a > '{e}.stty'; mv '{e}.tmp' '{e}'; sleep 30"
+            "export HIRESCOPE_DATA_DIR='{}'; {before}{line}; echo $? > '{e}.tmp'; stty -a > '{e}.stty'; mv '{e}.tmp' '{e}'; sleep 30",
+            data.display()
         );
         let out = t.run(&[
             "new-session",
@@ -388,6 +392,17 @@ fn notes_and_dispositions_survive_a_restart_and_reach_the_report() {
     let s = t.wait_for("[escalated]");
     assert!(s.contains("✎"), "{s}");
     t.wait_for("entity");
+    // The report and an export from the workbench land in the data directory.
+    t.keys(&["R"]);
+    t.wait_for("case report written to");
+    let report = data_dir.path().join("reports").join("H900.md");
+    assert!(std::fs::read_to_string(&report)
+        .unwrap()
+        .contains("camera off during the interview"));
+    t.keys(&["t", "x"]);
+    t.wait_for("rows exported to");
+    let exports = data_dir.path().join("exports");
+    assert!(exports.join("timeline-H900.timesketch.jsonl").exists());
     t.keys(&["Q"]);
     assert_eq!(t.exit_code().as_deref(), Some("0"));
     let out = Command::new(env!("CARGO_BIN_EXE_hirescope"))
