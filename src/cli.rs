@@ -57,37 +57,46 @@ pub mod exit {
     pub const INTERNAL: i32 = 4;
 }
 
-/// An input named on the command line that cannot be read: exit code 3.
+/// An error that decides the exit code: an input that cannot be read (3) or a command line that
+/// asks for something that does not exist (2). Any other error exits 4.
 #[derive(Debug)]
-pub struct InputError(pub String);
+pub struct Failure {
+    pub code: i32,
+    pub message: String,
+}
 
-impl std::fmt::Display for InputError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+impl Failure {
+    pub fn input(message: String) -> Failure {
+        Failure {
+            code: exit::INPUT,
+            message,
+        }
+    }
+
+    pub fn usage(message: String) -> Failure {
+        Failure {
+            code: exit::USAGE,
+            message,
+        }
     }
 }
 
-impl std::error::Error for InputError {}
-
-/// A command line that asks for something that does not exist: exit code 2.
-#[derive(Debug)]
-pub struct UsageError(pub String);
-
-impl std::fmt::Display for UsageError {
+impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.message)
     }
 }
 
-impl std::error::Error for UsageError {}
+impl std::error::Error for Failure {}
 
 /// Fails with exit code 3 unless `path` exists and can be read (a file opened, a directory listed).
 pub fn check_readable(what: &str, path: &std::path::Path) -> anyhow::Result<()> {
     let shown = visible(&path.display().to_string()).into_owned();
-    let meta = std::fs::metadata(path).map_err(|e| InputError(format!("{what} {shown}: {e}")))?;
+    let meta =
+        std::fs::metadata(path).map_err(|e| Failure::input(format!("{what} {shown}: {e}")))?;
     // Opening a FIFO blocks until a writer comes: refuse special files by type first.
     if let Some(kind) = ingest::source::special_kind(&meta) {
-        return Err(InputError(format!(
+        return Err(Failure::input(format!(
             "{what} {shown}: refused: a {kind}, not a regular file"
         ))
         .into());
@@ -97,7 +106,7 @@ pub fn check_readable(what: &str, path: &std::path::Path) -> anyhow::Result<()> 
     } else {
         std::fs::File::open(path).map(|_| ())
     };
-    opened.map_err(|e| InputError(format!("{what} {shown} cannot be read: {e}")).into())
+    opened.map_err(|e| Failure::input(format!("{what} {shown} cannot be read: {e}")).into())
 }
 
 impl SourceArgs {
@@ -122,7 +131,7 @@ impl SourceArgs {
                 None => (None, t.as_str()),
             };
             let kind = ingest::TableKind::from_name(name).ok_or_else(|| {
-                UsageError(format!(
+                Failure::usage(format!(
                     "--table {}: no table {name:?}; tables are: {}",
                     visible(t),
                     ingest::table::ALL_TABLES
@@ -294,13 +303,10 @@ pub fn main() -> i32 {
             if closed_pipe {
                 return exit::OK;
             }
-            let code = if e.chain().any(|c| c.is::<InputError>()) {
-                exit::INPUT
-            } else if e.chain().any(|c| c.is::<UsageError>()) {
-                exit::USAGE
-            } else {
-                exit::INTERNAL
-            };
+            let code = e
+                .chain()
+                .find_map(|c| c.downcast_ref::<Failure>().map(|f| f.code))
+                .unwrap_or(exit::INTERNAL);
             let _ = writeln!(
                 std::io::stderr(),
                 "hirescope: {}",
@@ -400,7 +406,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             if !force {
                 if let Ok(mut entries) = std::fs::read_dir(&output) {
                     if entries.next().is_some() {
-                        return Err(UsageError(format!(
+                        return Err(Failure::usage(format!(
                             "{} is not empty; choose an empty directory or add --force",
                             visible(&output.display().to_string())
                         ))
@@ -437,7 +443,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             check_ids(&detectors)?;
             let min = match min_severity.as_deref() {
                 Some(s) => Some(crate::detect::Severity::parse(s).ok_or_else(|| {
-                    UsageError(format!(
+                    Failure::usage(format!(
                         "--min-severity takes info, low, medium, high or critical, not {:?}",
                         visible(s)
                     ))
@@ -561,7 +567,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             warn(&run.data);
             let ws = crate::ui::data::Workspace::new(run);
             if !ws.analysis.model.people.iter().any(|p| p.key == person) {
-                return Err(UsageError(format!(
+                return Err(Failure::usage(format!(
                     "no person {:?} in the data (see `hirescope people`)",
                     visible(&person)
                 ))
@@ -591,7 +597,7 @@ fn check_ids(ids: &[String]) -> anyhow::Result<()> {
     let known = crate::detect::ids();
     for d in ids {
         if !known.contains(&d.as_str()) {
-            return Err(UsageError(format!(
+            return Err(Failure::usage(format!(
                 "no detector {:?}; detectors are: {}",
                 visible(d),
                 known.join(", ")
@@ -743,26 +749,8 @@ pub fn inspect_table(data: &Dataset) -> String {
     }
     s.push_str("\nFILES\n");
     for f in &data.files {
-        let tables: Vec<String> = f.tables.iter().map(|(t, n)| format!("{t} {n}")).collect();
-        s.push_str(&format!(
-            "{}  [{}{}, {:?}] kept {} rejected {}{}{}\n",
-            visible(&f.path),
-            f.format,
-            if f.gzip { "+gzip" } else { "" },
-            f.role,
-            f.rows,
-            f.rejected_count,
-            if f.duplicates > 0 {
-                format!(" duplicates dropped {}", f.duplicates)
-            } else {
-                String::new()
-            },
-            if tables.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", tables.join(", "))
-            }
-        ));
+        s.push_str(&f.summary());
+        s.push('\n');
         if f.neutralised_count > 0 {
             s.push_str(&format!(
                 "    {} rows kept with a cell neutralised (see the row's flags):\n",

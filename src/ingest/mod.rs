@@ -121,6 +121,34 @@ impl FileReport {
             .extend(other.neutralised.into_iter().take(room));
     }
 
+    /// One line for people: path, format, role, what was kept, rejected, dropped and neutralised.
+    pub fn summary(&self) -> String {
+        let tables: Vec<String> = self
+            .tables
+            .iter()
+            .map(|(t, n)| format!("{t} {n}"))
+            .collect();
+        let mut s = format!(
+            "{}  [{}{}, {:?}] kept {} rejected {}",
+            crate::sanitize::visible(&self.path),
+            self.format,
+            if self.gzip { "+gzip" } else { "" },
+            self.role,
+            self.rows,
+            self.rejected_count
+        );
+        if self.duplicates > 0 {
+            s.push_str(&format!(" duplicates dropped {}", self.duplicates));
+        }
+        if self.neutralised_count > 0 {
+            s.push_str(&format!(" neutralised {}", self.neutralised_count));
+        }
+        if !tables.is_empty() {
+            s.push_str(&format!(" ({})", tables.join(", ")));
+        }
+        s
+    }
+
     /// Counts a row kept with a neutralised cell, and lists the first ones.
     pub fn neutralise(&mut self, line: u64, column: impl Into<String>, what: impl Into<String>) {
         self.neutralised_count += 1;

@@ -525,37 +525,24 @@ fn emit_row(
     let mut values = Vec::with_capacity(fields.names.len());
     merge_twins(fields, raw, &mut values);
     // A KQL `make_set`/`make_list` cell holds several values of one column: one event each.
-    if let Some(elements) = fields
+    let elements = fields
         .array
         .and_then(|i| values[i])
-        .and_then(array_elements)
-    {
-        let at = fields.array.unwrap_or_default();
-        for element in &elements {
-            values[at] = Some(element.as_str());
-            loader.event(
-                &Row {
-                    fields,
-                    values: &values,
-                },
-                table,
-                file,
-                line,
-                report,
-            );
+        .and_then(array_elements);
+    let each: Vec<Option<&str>> = match (&elements, fields.array) {
+        (Some(e), Some(_)) => e.iter().map(|x| Some(x.as_str())).collect(),
+        _ => vec![None],
+    };
+    for element in each {
+        if let (Some(at), Some(v)) = (fields.array, element) {
+            values[at] = Some(v);
         }
-        return;
-    }
-    loader.event(
-        &Row {
+        let row = Row {
             fields,
             values: &values,
-        },
-        table,
-        file,
-        line,
-        report,
-    );
+        };
+        loader.event(&row, table, file, line, report);
+    }
 }
 
 /// The elements of a JSON array cell as text; None when the cell is not a non-empty array.

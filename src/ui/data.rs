@@ -839,23 +839,7 @@ pub fn load_report(ws: &Workspace) -> Vec<String> {
         out.push(String::new());
     }
     for f in &data.files {
-        let tables: Vec<String> = f.tables.iter().map(|(t, n)| format!("{t} {n}")).collect();
-        out.push(format!(
-            "{}  [{}{}, {:?}] kept {} · rejected {} · duplicates {} · neutralised {}{}",
-            visible(&f.path),
-            f.format,
-            if f.gzip { "+gzip" } else { "" },
-            f.role,
-            f.rows,
-            f.rejected_count,
-            f.duplicates,
-            f.neutralised_count,
-            if tables.is_empty() {
-                String::new()
-            } else {
-                format!(" ({})", tables.join(", "))
-            }
-        ));
+        out.push(f.summary());
         for n in &f.notes {
             out.push(format!("    note: {}", visible(n)));
         }

@@ -88,7 +88,7 @@ pub fn run(
 ) -> anyhow::Result<i32> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(crate::cli::UsageError(
+        return Err(crate::cli::Failure::usage(
             "the workbench needs a terminal on standard input and output; to write to a file or a pipe, use `hirescope people` or `hirescope detect`".into(),
         )
         .into());
