@@ -130,7 +130,10 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     }
     let typing = matches!(
         app.overlay,
-        app::Overlay::Picker(_) | app::Overlay::Search(_) | app::Overlay::Prompt { .. }
+        app::Overlay::Picker(_)
+            | app::Overlay::Search(_)
+            | app::Overlay::Prompt { .. }
+            | app::Overlay::Note { .. }
     );
     if typing {
         return Some(

@@ -384,6 +384,25 @@ fn notes_and_dispositions_survive_a_restart_and_reach_the_report() {
     t.keys(&["Enter"]);
     let s = t.wait_for("[escalated]");
     assert!(s.contains("✎"), "the note marker shows in the queue: {s}");
+    // A note on a row with the key: the timeline's first row.
+    t.keys(&["Tab", "a"]);
+    t.wait_for("note on CloudAppEvents row");
+    t.run(&[
+        "send-keys",
+        "-t",
+        "main",
+        "-l",
+        "first call from the actor range",
+    ]);
+    t.wait_for("first call from the actor range");
+    t.keys(&["Enter"]);
+    t.wait_for("note on CloudAppEvents row 5303 (saved)");
+    // `y` copies through OSC 52: tmux, told to accept it, holds the value in a buffer.
+    t.run(&["set-option", "-g", "set-clipboard", "on"]);
+    t.keys(&["Tab", "y"]);
+    t.wait_for("copied 4 characters to the clipboard");
+    let buffer = String::from_utf8_lossy(&t.run(&["show-buffer"]).stdout).into_owned();
+    assert_eq!(buffer, "H900");
     t.keys(&["e", "Q"]);
     assert_eq!(t.exit_code().as_deref(), Some("0"));
     drop(t);
@@ -418,4 +437,8 @@ fn notes_and_dispositions_survive_a_restart_and_reach_the_report() {
     );
     assert!(md.contains("Disposition: **escalated**"), "{md}");
     assert!(md.contains("camera off during the interview"));
+    assert!(
+        md.contains("on CloudAppEvents row 5303: first call from the actor range"),
+        "{md}"
+    );
 }
