@@ -262,10 +262,18 @@ fn draw_queue(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             } else {
                 ""
             };
+            let person_target = crate::case::Target::Person {
+                person: r.person.key.clone(),
+            };
+            let marked = if case.is_some_and(|c| c.is_marked(&person_target)) {
+                "* "
+            } else {
+                ""
+            };
             let l2 = Line::from(Span::styled(
                 fit(
                     &format!(
-                        "    {disposition}{noted}{} · {}",
+                        "    {disposition}{marked}{noted}{} · {}",
                         r.person.stage.name(),
                         top
                     ),
@@ -363,7 +371,7 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                     .title_style(theme.role("muted")),
             );
             f.render_widget(spark, hist);
-            event_table(f, theme, table, rows, *cursor, false);
+            event_table(f, app, theme, table, rows, *cursor, false);
         }
         View::Evidence {
             title,
@@ -373,7 +381,7 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             let [head, table] =
                 Layout::vertical([Constraint::Length(1), Constraint::Min(3)]).areas(inner);
             f.render_widget(Paragraph::new(v(title)).style(theme.role("header")), head);
-            event_table(f, theme, table, rows, *cursor, true);
+            event_table(f, app, theme, table, rows, *cursor, true);
         }
         View::Pivot {
             key,
@@ -399,7 +407,7 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 ]),
                 head,
             );
-            event_table(f, theme, table, rows, *cursor, true);
+            event_table(f, app, theme, table, rows, *cursor, true);
         }
         View::Entity {
             person,
@@ -583,6 +591,7 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
 
 fn event_table(
     f: &mut Frame,
+    app: &App,
     theme: &Theme,
     area: Rect,
     rows: &[EventRow],
@@ -602,11 +611,25 @@ fn event_table(
     let body: Vec<Row> = window
         .iter()
         .map(|r| {
-            let flag = if r.flagged > 0 {
-                Span::styled("!", theme.role("flag"))
-            } else {
-                Span::raw(" ")
-            };
+            // `!` cited by a finding, `*` marked by the analyst.
+            let marked = app.case.as_ref().is_some_and(|c| {
+                c.state.is_marked(&crate::case::Target::Row {
+                    table: r.table.clone(),
+                    row: r.row,
+                })
+            });
+            let flag = Line::from(vec![
+                if r.flagged > 0 {
+                    Span::styled("!", theme.role("flag"))
+                } else {
+                    Span::raw(" ")
+                },
+                if marked {
+                    Span::styled("*", theme.role("accent"))
+                } else {
+                    Span::raw(" ")
+                },
+            ]);
             let what = if r.object.is_empty() {
                 r.action.clone()
             } else {
@@ -636,7 +659,7 @@ fn event_table(
             Row::new(cells)
         })
         .collect();
-    let mut widths = vec![Constraint::Length(1), Constraint::Length(11)];
+    let mut widths = vec![Constraint::Length(2), Constraint::Length(11)];
     let mut header = vec!["", "time (UTC)"];
     if show_phase {
         widths.push(Constraint::Length(4));
