@@ -44,70 +44,7 @@ pub struct SourceArgs {
     pub tables: Vec<String>,
 }
 
-/// Exit codes, documented in the README.
-pub mod exit {
-    /// It ran (whatever it found).
-    pub const OK: i32 = 0;
-    /// The command line is wrong: an unknown option, detector, severity or table.
-    pub const USAGE: i32 = 2;
-    /// An input named on the command line (a PATH, `--roster`, `--intel`, `--networks`,
-    /// `--config`) does not exist or cannot be read.
-    pub const INPUT: i32 = 3;
-    /// Anything else went wrong inside hirescope (or an output could not be written).
-    pub const INTERNAL: i32 = 4;
-}
-
-/// An error that decides the exit code: an input that cannot be read (3) or a command line that
-/// asks for something that does not exist (2). Any other error exits 4.
-#[derive(Debug)]
-pub struct Failure {
-    pub code: i32,
-    pub message: String,
-}
-
-impl Failure {
-    pub fn input(message: String) -> Failure {
-        Failure {
-            code: exit::INPUT,
-            message,
-        }
-    }
-
-    pub fn usage(message: String) -> Failure {
-        Failure {
-            code: exit::USAGE,
-            message,
-        }
-    }
-}
-
-impl std::fmt::Display for Failure {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
-    }
-}
-
-impl std::error::Error for Failure {}
-
-/// Fails with exit code 3 unless `path` exists and can be read (a file opened, a directory listed).
-pub fn check_readable(what: &str, path: &std::path::Path) -> anyhow::Result<()> {
-    let shown = visible(&path.display().to_string()).into_owned();
-    let meta =
-        std::fs::metadata(path).map_err(|e| Failure::input(format!("{what} {shown}: {e}")))?;
-    // Opening a FIFO blocks until a writer comes: refuse special files by type first.
-    if let Some(kind) = ingest::source::special_kind(&meta) {
-        return Err(Failure::input(format!(
-            "{what} {shown}: refused: a {kind}, not a regular file"
-        ))
-        .into());
-    }
-    let opened = if meta.is_dir() {
-        std::fs::read_dir(path).map(|_| ())
-    } else {
-        std::fs::File::open(path).map(|_| ())
-    };
-    opened.map_err(|e| Failure::input(format!("{what} {shown} cannot be read: {e}")).into())
-}
+pub use crate::failure::{check_readable, exit, Failure};
 
 impl SourceArgs {
     /// What to read, checked: every named input must exist and be readable.
@@ -180,22 +117,13 @@ pub struct DetectArgs {
 }
 
 impl DetectArgs {
+    /// The settings in force: the config file (read once), `--set` and `--theme`.
+    pub fn settings(&self, theme: Option<&str>) -> anyhow::Result<crate::settings::Settings> {
+        crate::settings::Settings::load(self.config.as_deref(), &self.set, theme)
+    }
+
     pub fn config(&self) -> anyhow::Result<crate::detect::Config> {
-        if let Some(p) = &self.config {
-            check_readable("--config", p)?;
-        }
-        let mut c = match self
-            .config
-            .clone()
-            .or_else(crate::detect::Config::default_path)
-        {
-            Some(p) => crate::detect::Config::load(&p)?,
-            None => crate::detect::Config::default(),
-        };
-        for s in &self.set {
-            c.set(s)?;
-        }
-        Ok(c)
+        Ok(self.settings(None)?.config)
     }
 }
 
@@ -346,29 +274,6 @@ fn deliver(output: Option<&std::path::Path>, text: &str, shape: Shape) -> anyhow
             .map_err(|e| anyhow::anyhow!("writing {}: {e}", visible(&path.display().to_string()))),
         None => Ok(put(&mut std::io::stdout().lock(), text, shape)?),
     }
-}
-
-/// The case of the loaded inputs: its fingerprint, file and saved state.
-pub struct OpenCase {
-    pub fingerprint: String,
-    pub path: Option<PathBuf>,
-    pub state: crate::case::CaseState,
-}
-
-/// Opens the case saved for exactly these inputs (an empty one when there is none).
-pub fn open_case(data: &Dataset) -> anyhow::Result<OpenCase> {
-    let files: Vec<PathBuf> = data.files.iter().map(|f| PathBuf::from(&f.path)).collect();
-    let fingerprint = crate::case::fingerprint(&files);
-    let path = crate::case::case_path(&fingerprint);
-    let state = match &path {
-        Some(p) => crate::case::load(p, &fingerprint)?,
-        None => crate::case::CaseState::new(&fingerprint),
-    };
-    Ok(OpenCase {
-        fingerprint,
-        path,
-        state,
-    })
 }
 
 /// Says on standard error what the analyst must hear about (refused indicators, roster conflicts,
@@ -589,7 +494,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             write!(out, "{}", kql_text(&ids, &config, &intel))?;
             Ok(0)
         }
-        None => crate::ui::run(&cli.paths, &cli.sources, &cli.tuning, cli.theme.as_deref()),
+        None => {
+            let settings = cli.tuning.settings(cli.theme.as_deref())?;
+            let inputs = cli.sources.inputs(&paths_or_samples(&cli.paths)?)?;
+            crate::ui::run(inputs, settings)
+        }
     }
 }
 
@@ -634,42 +543,16 @@ pub fn kql_text(
     s
 }
 
-/// Everything a headless command needs: the data, the model, the findings and the ranking.
-#[derive(Clone)]
-pub struct Analysis {
-    pub data: Dataset,
-    pub model: crate::model::Model,
-    pub findings: Vec<crate::detect::Finding>,
-    pub ranked: Vec<crate::score::Ranked>,
-    pub errors: Vec<String>,
-}
+pub use crate::analysis::{open_case, paths_or_samples, Analysis, OpenCase};
 
-/// The paths to read: those given, or the bundled samples.
-pub fn paths_or_samples(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
-    if paths.is_empty() {
-        Ok(vec![crate::bundled::samples_dir()?])
-    } else {
-        Ok(paths.to_vec())
-    }
-}
-
+/// The analysis of paths read as the command line names them (the tests' and benchmarks' door).
 pub fn analyse(
     paths: &[PathBuf],
     sources: &SourceArgs,
     config: &crate::detect::Config,
     only: &[String],
 ) -> anyhow::Result<Analysis> {
-    let data = ingest::load(&sources.inputs(&paths_or_samples(paths)?)?);
-    let model = crate::model::build(&data)?;
-    let (findings, errors) = crate::detect::run(&model, &data, config, only);
-    let ranked = crate::score::rank(&model.people, &findings);
-    Ok(Analysis {
-        data,
-        model,
-        findings,
-        ranked,
-        errors,
-    })
+    crate::analysis::analyse(&sources.inputs(&paths_or_samples(paths)?)?, config, only)
 }
 
 /// First and last timestamp of a table, as RFC 3339 UTC.

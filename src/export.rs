@@ -197,7 +197,7 @@ pub fn report(
         .iter()
         .find(|r| r.person.key == person)
         .ok_or_else(|| {
-            crate::cli::Failure::usage(format!(
+            crate::failure::Failure::usage(format!(
                 "no person {:?} in the data (see `hirescope people`)",
                 crate::sanitize::visible(person)
             ))

@@ -2,12 +2,14 @@
 //! lifecycle. The library holds ingest, intel, roster, geo and the commands; `main.rs` only parses
 //! the command line.
 
+pub mod analysis;
 pub mod bundled;
 pub mod case;
 pub mod cli;
 pub mod columns;
 pub mod detect;
 pub mod export;
+pub mod failure;
 pub mod fuzzing;
 pub mod geo;
 pub mod ingest;
@@ -20,4 +22,5 @@ pub mod roster;
 pub mod sample;
 pub mod sanitize;
 pub mod score;
+pub mod settings;
 pub mod ui;

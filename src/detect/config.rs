@@ -70,25 +70,20 @@ impl Config {
             .map(|d| d.config_dir().join("config.toml"))
     }
 
-    /// Reads a config file's `[detect]` table (a missing file means defaults).
-    pub fn load(path: &std::path::Path) -> anyhow::Result<Config> {
-        let text = match std::fs::read_to_string(path) {
-            Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Config::default()),
-            Err(e) => anyhow::bail!("{}: {e}", path.display()),
-        };
-        #[derive(Deserialize, Default)]
-        struct File {
-            #[serde(default)]
-            detect: Option<toml::Value>,
-        }
-        let file: File =
-            toml::from_str(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
-        match file.detect {
+    /// The `[detect]` table of a parsed config file (none means defaults); `path` names the file
+    /// in errors.
+    pub fn from_table(
+        table: &toml::Table,
+        path: Option<&std::path::Path>,
+    ) -> anyhow::Result<Config> {
+        match table.get("detect") {
             None => Ok(Config::default()),
-            Some(v) => v
-                .try_into()
-                .map_err(|e| anyhow::anyhow!("{}: [detect]: {e}", path.display())),
+            Some(v) => v.clone().try_into().map_err(|e| {
+                anyhow::anyhow!(
+                    "{}: [detect]: {e}",
+                    path.map(|p| p.display().to_string()).unwrap_or_default()
+                )
+            }),
         }
     }
 
@@ -161,8 +156,15 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let p = dir.path().join("config.toml");
         std::fs::write(&p, c.to_toml()).unwrap();
-        assert_eq!(Config::load(&p).unwrap(), c);
-        std::fs::write(&p, "[detect]\nspike_min_z = 4.0\n").unwrap();
-        assert_eq!(Config::load(&p).unwrap().spike_min_z, 4.0);
+        let read = |p: &std::path::Path| {
+            crate::settings::Settings::load(Some(p), &[], None)
+                .unwrap()
+                .config
+        };
+        assert_eq!(read(&p), c);
+        std::fs::write(&p, "[detect]\nspike_min_z = 4.0\n[ui]\ntheme = \"dark\"\n").unwrap();
+        assert_eq!(read(&p).spike_min_z, 4.0);
+        let s = crate::settings::Settings::load(Some(&p), &["spike_min_z=5".into()], None).unwrap();
+        assert_eq!((s.config.spike_min_z, s.theme.as_str()), (5.0, "dark"));
     }
 }

@@ -2,7 +2,7 @@
 //! findings, a pivot's rows and a row's full detail. Computed once per view, then only the visible
 //! window is rendered.
 
-use crate::cli::Analysis;
+use crate::analysis::Analysis;
 use crate::detect::{Config, Finding};
 use crate::ingest::values::format_ts;
 use crate::ingest::TableKind;

@@ -8,8 +8,9 @@ pub mod keymap;
 pub mod render;
 pub mod theme;
 
-use crate::cli::{Analysis, DetectArgs, SourceArgs};
+use crate::analysis::{Analysis, Stage};
 use crate::detect::Config;
+use crate::settings::Settings;
 use app::{Action, App, Request, Scope};
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::execute;
@@ -25,37 +26,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
-
-/// The `[ui]` and `[keys]` tables of the user's config file.
-fn ui_settings(tuning: &DetectArgs, theme_flag: Option<&str>) -> anyhow::Result<(Keymap, String)> {
-    let path = tuning.config.clone().or_else(Config::default_path);
-    let table: toml::Table = match path.as_ref().map(std::fs::read_to_string) {
-        Some(Ok(text)) => toml::from_str(&text).map_err(|e| {
-            anyhow::anyhow!(
-                "{}: {e}",
-                path.as_ref()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_default()
-            )
-        })?,
-        _ => toml::Table::new(),
-    };
-    let keymap = match table.get("keys").and_then(|k| k.as_table()) {
-        Some(keys) => Keymap::default().with_overrides(keys)?,
-        None => Keymap::default(),
-    };
-    let theme = theme_flag
-        .map(str::to_string)
-        .or_else(|| {
-            table
-                .get("ui")
-                .and_then(|u| u.get("theme"))
-                .and_then(|t| t.as_str())
-                .map(str::to_string)
-        })
-        .unwrap_or_else(|| "default".into());
-    Ok((keymap, theme))
-}
 
 fn colour_allowed() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -80,23 +50,20 @@ fn setup() -> std::io::Result<()> {
     )
 }
 
-pub fn run(
-    paths: &[PathBuf],
-    sources: &SourceArgs,
-    tuning: &DetectArgs,
-    theme_flag: Option<&str>,
-) -> anyhow::Result<i32> {
+/// The workbench over `inputs`, with the user's settings. Takes no command-line types: the CLI
+/// (or a test) decides what to read and how.
+pub fn run(inputs: crate::ingest::Inputs, settings: Settings) -> anyhow::Result<i32> {
     use std::io::IsTerminal;
     if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
-        return Err(crate::cli::Failure::usage(
+        return Err(crate::failure::Failure::usage(
             "the workbench needs a terminal on standard input and output; to write to a file or a pipe, use `hirescope people` or `hirescope detect`".into(),
         )
         .into());
     }
-    let config = tuning.config()?;
-    let (keymap, theme_name) = ui_settings(tuning, theme_flag)?;
+    let config = settings.config.clone();
+    let keymap = Keymap::default().with_overrides(&settings.keys)?;
+    let theme_name = settings.theme.clone();
     theme::Theme::load(&theme_name, colour_allowed())?;
-    let inputs = sources.inputs(&crate::cli::paths_or_samples(paths)?)?;
     // A panic must not leave the analyst's terminal in raw mode, nor a process running on behind
     // a shell that looks free: restore the terminal, say what happened, and end. Panics inside a
     // catch region (a file being read, a background job) are that work's error instead.
@@ -161,54 +128,37 @@ fn load(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Actio
     }
 }
 
-/// Reads, links and shows the people, then runs the detectors and shows the ranking.
+/// Reads, links and shows the people, then runs the detectors and shows the ranking, then opens
+/// the case saved for these inputs.
 fn load_staged(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Action>) {
-    let _ = tx.send(Action::Loading(format!(
-        "reading {} path(s)",
-        inputs.paths.len()
-    )));
-    let data = crate::ingest::load(&inputs);
-    let _ = tx.send(Action::Loading(format!(
-        "{} rows read; linking people",
-        data.rows()
-    )));
-    let model = match crate::model::build(&data) {
-        Ok(m) => m,
-        Err(e) => {
-            let _ = tx.send(Action::LoadFailed(format!("building the model: {e}")));
-            return;
+    let mut index = None;
+    let mut done: Option<Arc<Workspace>> = None;
+    let staged = crate::analysis::load_staged(&inputs, &config, |stage| match stage {
+        Stage::Progress(p) => {
+            let _ = tx.send(Action::Loading(p));
         }
-    };
-    // The people appear at once, ranked by nothing yet; findings and risk follow.
-    let first = Workspace::new(Analysis {
-        data: data.clone(),
-        model: model.clone(),
-        findings: Vec::new(),
-        ranked: crate::score::rank(&model.people, &[]),
-        errors: Vec::new(),
+        Stage::People(a) => {
+            let ws = Workspace::new(a);
+            index = Some(ws.index.clone());
+            let _ = tx.send(Action::Loaded(Arc::new(ws)));
+        }
+        Stage::Done(a) => {
+            let ws = match index.take() {
+                Some(ix) => Workspace::with_index(a, ix),
+                None => Workspace::new(a),
+            };
+            let ws = Arc::new(ws);
+            let _ = tx.send(Action::Loaded(ws.clone()));
+            done = Some(ws);
+        }
     });
-    let index = first.index.clone();
-    let _ = tx.send(Action::Loaded(Arc::new(first)));
-    let _ = tx.send(Action::Loading(format!(
-        "{} people; running the detectors",
-        model.people.len()
-    )));
-    let (findings, errors) = crate::detect::run(&model, &data, &config, &[]);
-    let ranked = crate::score::rank(&model.people, &findings);
-    let ws = Workspace::with_index(
-        Analysis {
-            data,
-            model,
-            findings,
-            ranked,
-            errors,
-        },
-        index,
-    );
-    let ws = Arc::new(ws);
-    let _ = tx.send(Action::Loaded(ws.clone()));
+    if let Err(e) = staged {
+        let _ = tx.send(Action::LoadFailed(e.to_string()));
+        return;
+    }
+    let Some(ws) = done else { return };
     // The case saved for exactly these inputs: notes, marks, dispositions and the session.
-    match crate::cli::open_case(&ws.analysis.data) {
+    match crate::analysis::open_case(&ws.analysis.data) {
         Ok(c) => {
             let _ = tx.send(Action::CaseOpened(app::CaseBook {
                 state: c.state,
@@ -275,24 +225,11 @@ pub fn detect_job(ws: &Workspace, req: &Request) -> Option<Action> {
         }
         _ => None,
     };
-    let mut model = a.model.clone();
-    if let Some(f) = filter {
-        match model.events.clone().lazy().filter(f).collect() {
-            Ok(e) => model.events = e,
-            Err(e) => {
-                return Some(Action::DetectDone {
-                    generation: *generation,
-                    findings: Arc::new(Vec::new()),
-                    errors: vec![e.to_string()],
-                    elapsed_ms: 0,
-                    scope: *scope,
-                    workspace: None,
-                })
-            }
-        }
-    }
     let current = || latest.load(std::sync::atomic::Ordering::SeqCst) == *generation;
-    let (findings, errors) = crate::detect::run_while(&model, &a.data, config, ids, &current);
+    let (findings, errors) = match crate::analysis::rerun(a, filter, ids, config, &current) {
+        Ok(r) => r,
+        Err(e) => (Vec::new(), vec![e.to_string()]),
+    };
     if !current() {
         return None; // cancelled or superseded: stopped between detectors, nothing to show
     }
