@@ -13,17 +13,6 @@ pub const DETECTOR: Detector = Detector {
     kql,
 };
 
-/// Haversine distance in km between two coordinate pairs given as expressions (R = 6371 km).
-pub fn haversine(lat1: Expr, lon1: Expr, lat2: Expr, lon2: Expr) -> Expr {
-    let rad = std::f64::consts::PI / 180.0;
-    let dlat = (lat2.clone() - lat1.clone()) * lit(rad / 2.0);
-    let dlon = (lon2 - lon1) * lit(rad / 2.0);
-    let s1 = dlat.sin();
-    let s2 = dlon.sin();
-    let a = s1.clone() * s1 + (lat1 * lit(rad)).cos() * (lat2 * lit(rad)).cos() * s2.clone() * s2;
-    lit(2.0 * 6371.0) * a.sqrt().arcsin()
-}
-
 /// One impossible hop.
 struct Hop {
     from: String,
@@ -38,83 +27,9 @@ struct Hop {
 
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     let c = ctx.config;
-    let prev = |name: &str| -> PolarsResult<Expr> { col(name).shift(lit(1)).over([col("person")]) };
-    let vpn = col("ip_category")
-        .eq(lit("VPN"))
-        .fill_null(lit(false))
-        .or(col("anon_proxy").eq(lit(true)))
-        .or(net_is(&["vpn", "anonymiser"]));
-    let pairs = ctx
-        .events()
-        .filter(
-            col("person")
-                .is_not_null()
-                .and(col("via_peer").not())
-                .and(col("lat").is_not_null())
-                .and(col("lon").is_not_null())
-                .and(measured_place())
-                .and(own_or_service_network().not()),
-        )
-        .select([
-            col("person"),
-            col("ts_ms"),
-            col("lat"),
-            col("lon"),
-            col("loc_radius_km"),
-            col("ip"),
-            col("city"),
-            col("country"),
-            col("table"),
-            col("row"),
-            col("hire_ts"),
-            vpn.alias("vpn"),
-        ])
-        .sort(["person", "ts_ms"], SortMultipleOptions::default())
-        .with_columns([
-            prev("ts_ms")?.alias("p_ts"),
-            prev("lat")?.alias("p_lat"),
-            prev("lon")?.alias("p_lon"),
-            prev("loc_radius_km")?.alias("p_r"),
-            prev("ip")?.alias("p_ip"),
-            prev("city")?.alias("p_city"),
-            prev("country")?.alias("p_country"),
-            prev("table")?.alias("p_table"),
-            prev("row")?.alias("p_row"),
-            prev("vpn")?.alias("p_vpn"),
-        ])
-        // Pair each event with the previous one at a different place; the same IP is never travel.
-        .filter(
-            col("p_lat")
-                .is_not_null()
-                .and(
-                    col("lat")
-                        .neq(col("p_lat"))
-                        .or(col("lon").neq(col("p_lon"))),
-                )
-                .and(col("ip").neq(col("p_ip")).fill_null(lit(true))),
-        )
-        .with_column(haversine(col("p_lat"), col("p_lon"), col("lat"), col("lon")).alias("km_raw"))
-        .with_column(
-            (col("km_raw")
-                - col("loc_radius_km").fill_null(lit(0.0))
-                - col("p_r").fill_null(lit(0.0)))
-            .alias("km_adj"),
-        )
-        .with_column(
-            ((col("ts_ms") - col("p_ts")).cast(DataType::Float64) / lit(3_600_000.0))
-                .alias("hours"),
-        )
-        .with_column(
-            when(col("hours").gt(lit(0.0)))
-                .then(col("km_adj") / col("hours"))
-                .otherwise(lit(f64::INFINITY))
-                .alias("kmh"),
-        )
-        .filter(
-            col("km_adj")
-                .gt_eq(lit(c.travel_min_km))
-                .and(col("kmh").gt_eq(lit(c.travel_min_kmh))),
-        )
+    // The hops are the model's (the travel view shows the same ones); here only impossible ones.
+    let pairs = crate::model::travel::hops(ctx.events())?
+        .filter(crate::model::travel::impossible(c))
         .collect()?;
     use crate::columns::{floats, ints, texts};
     let s = |n: &str| texts(&pairs, n);

@@ -499,99 +499,62 @@ pub struct Travel {
     pub hire: Option<i64>,
 }
 
-/// The person's located events as hops between places, each with its verdict under `config`.
+/// The person's located events as hops between places, each with its verdict under `config`:
+/// the model's own hops (`model::travel`), the same the impossible-travel detector counts.
 pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
+    use crate::model::travel;
     let df = ws.person_frame(person);
-    let (ts, lat, lon, radius) = (
-        ints(&df, "ts_ms"),
-        floats(&df, "lat"),
-        floats(&df, "lon"),
-        floats(&df, "loc_radius_km"),
-    );
-    let (city, country, ip, category) = (
-        strs(&df, "city"),
-        strs(&df, "country"),
-        strs(&df, "ip"),
-        strs(&df, "ip_category"),
-    );
-    let anon = flags(&df, "anon_proxy");
     let hire = ints(&df, "hire_ts").into_iter().flatten().next();
-    let via_peer = flags(&df, "via_peer");
-    let (precision, net) = (strs(&df, "loc_precision"), strs(&df, "net_category"));
-    let mut points = Vec::new();
-    let mut hops = Vec::new();
-    let mut prev: Option<usize> = None;
-    for i in 0..df.height() {
-        let (Some(la), Some(lo)) = (lat[i], lon[i]) else {
-            continue;
-        };
-        if via_peer[i] {
-            continue; // mail sent to the person says where the sender was
-        }
-        // As the impossible-travel detector: a registry country is not a place someone was, and
-        // corporate egress or a cloud service's address is not where the person is.
-        if precision[i].as_deref() == Some("registry")
-            || matches!(net[i].as_deref(), Some("corporate" | "cloud"))
-            || category[i].as_deref() == Some("Corporate")
-        {
-            continue;
-        }
-        let place = format!(
-            "{} {}",
-            city[i].as_deref().unwrap_or("?"),
-            country[i].as_deref().unwrap_or("?")
-        );
-        if !points.iter().any(|(a, b, _)| *a == la && *b == lo) {
-            points.push((la, lo, place.clone()));
-        }
-        if let Some(p) = prev {
-            if (lat[p], lon[p]) != (lat[i], lon[i]) {
-                let km_raw =
-                    crate::geo::haversine_km(lat[p].unwrap_or(0.0), lon[p].unwrap_or(0.0), la, lo);
-                let km = (km_raw - radius[p].unwrap_or(0.0) - radius[i].unwrap_or(0.0)).max(0.0);
-                let hours = (ts[i].unwrap_or(0) - ts[p].unwrap_or(0)) as f64 / 3_600_000.0;
-                let kmh = if hours > 0.0 {
-                    km / hours
-                } else {
-                    f64::INFINITY
-                };
-                let vpn = anon[i]
-                    || anon[p]
-                    || category[i].as_deref() == Some("VPN")
-                    || category[p].as_deref() == Some("VPN")
-                    || matches!(net[i].as_deref(), Some("vpn" | "anonymiser"))
-                    || matches!(net[p].as_deref(), Some("vpn" | "anonymiser"));
-                let verdict = if ip[i] == ip[p] {
-                    "same IP"
-                } else if km >= config.travel_min_km && kmh >= config.travel_min_kmh {
-                    if vpn {
-                        "impossible (VPN)"
-                    } else {
-                        "IMPOSSIBLE"
-                    }
-                } else {
-                    "possible"
-                };
-                hops.push(Hop {
-                    from_ts: ts[p].unwrap_or(0),
-                    to_ts: ts[i].unwrap_or(0),
-                    from: (lat[p].unwrap_or(0.0), lon[p].unwrap_or(0.0)),
-                    to: (la, lo),
-                    from_place: format!(
-                        "{} {}",
-                        city[p].as_deref().unwrap_or("?"),
-                        country[p].as_deref().unwrap_or("?")
-                    ),
-                    to_place: place,
-                    km,
-                    hours,
-                    kmh,
-                    verdict,
-                });
+    let located = travel::located(df.clone().lazy())
+        .select([col("lat"), col("lon"), col("city"), col("country")])
+        .collect()
+        .unwrap_or_default();
+    let mut points: Vec<(f64, f64, String)> = Vec::new();
+    let (lat, lon) = (floats(&located, "lat"), floats(&located, "lon"));
+    let (city, country) = (strs(&located, "city"), strs(&located, "country"));
+    for i in 0..located.height() {
+        if let (Some(la), Some(lo)) = (lat[i], lon[i]) {
+            if !points.iter().any(|(a, b, _)| *a == la && *b == lo) {
+                points.push((la, lo, place_name(&city[i], &country[i])));
             }
         }
-        prev = Some(i);
     }
+    let pairs = travel::hops(df.lazy())
+        .and_then(|h| {
+            h.with_column(travel::impossible(config).alias("impossible"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let f = |n: &str| floats(&pairs, n);
+    let (lat, lon, p_lat, p_lon) = (f("lat"), f("lon"), f("p_lat"), f("p_lon"));
+    let (km, hours, kmh) = (f("km_adj"), f("hours"), f("kmh"));
+    let (ts, p_ts) = (ints(&pairs, "ts_ms"), ints(&pairs, "p_ts"));
+    let (city, country) = (strs(&pairs, "city"), strs(&pairs, "country"));
+    let (p_city, p_country) = (strs(&pairs, "p_city"), strs(&pairs, "p_country"));
+    let (same_ip, vpn, impossible) = (
+        flags(&pairs, "same_ip"),
+        flags(&pairs, "vpn"),
+        flags(&pairs, "impossible"),
+    );
+    let hops: Vec<Hop> = (0..pairs.height())
+        .map(|i| Hop {
+            from_ts: p_ts[i].unwrap_or(0),
+            to_ts: ts[i].unwrap_or(0),
+            from: (p_lat[i].unwrap_or(0.0), p_lon[i].unwrap_or(0.0)),
+            to: (lat[i].unwrap_or(0.0), lon[i].unwrap_or(0.0)),
+            from_place: place_name(&p_city[i], &p_country[i]),
+            to_place: place_name(&city[i], &country[i]),
+            km: km[i].unwrap_or(0.0),
+            hours: hours[i].unwrap_or(0.0),
+            kmh: kmh[i].unwrap_or(0.0),
+            verdict: match (same_ip[i], impossible[i], vpn[i]) {
+                (true, _, _) => "same IP",
+                (false, true, true) => "impossible (VPN)",
+                (false, true, false) => "IMPOSSIBLE",
+                _ => "possible",
+            },
+        })
+        .collect();
     let mut weekly: BTreeMap<i64, u64> = BTreeMap::new();
     if let Some(h) = hire {
         for hop in hops
@@ -615,6 +578,14 @@ pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
         weekly: weekly.into_iter().collect(),
         hire,
     }
+}
+
+fn place_name(city: &Option<String>, country: &Option<String>) -> String {
+    format!(
+        "{} {}",
+        city.as_deref().unwrap_or("?"),
+        country.as_deref().unwrap_or("?")
+    )
 }
 
 /// What a pivot is on.

@@ -566,3 +566,56 @@ fn load_report_view_and_copy() {
     );
     assert!(app.message.contains("OSC 52"));
 }
+
+/// The same on a hand-built person whose impossible hops have corporate-egress rows between
+/// them: neither the view nor the detector pairs across (or with) the corporate rows.
+#[test]
+fn travel_view_agrees_with_the_finding_across_corporate_rows() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("roster.csv"),
+        "person_id,name,stage,upn,hire_date,work_country\nH1,Pat,hired,pat@contoso.example,2026-09-01,US\n",
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("cae.csv"),
+        "Timestamp,Application,ActionType,AccountId,IPAddress,CountryCode,City,IPCategory\n\
+2026-07-01T09:00:00Z,Microsoft Teams,MessageSent,sam@contoso.example,52.160.10.21,US,Seattle,Corporate\n\
+2026-09-02T09:00:00Z,Microsoft Teams,MessageSent,pat@contoso.example,73.42.118.9,US,Seattle,\n\
+2026-09-02T09:10:00Z,Microsoft Teams,MessageSent,pat@contoso.example,52.160.10.21,GB,London,Corporate\n\
+2026-09-02T09:20:00Z,Microsoft Teams,MessageSent,pat@contoso.example,103.97.42.18,CN,Shenyang,\n\
+2026-09-02T09:30:00Z,Microsoft Teams,MessageSent,pat@contoso.example,52.160.10.22,JP,Tokyo,Corporate\n\
+2026-09-02T09:40:00Z,Microsoft Teams,MessageSent,pat@contoso.example,73.42.118.9,US,Seattle,\n",
+    )
+    .unwrap();
+    let a = analyse(
+        &[dir.path().to_path_buf()],
+        &SourceArgs::default(),
+        &Config::default(),
+        &[],
+    )
+    .unwrap();
+    let f = a
+        .findings
+        .iter()
+        .find(|f| f.detector == "impossible-travel" && f.person == "H1")
+        .cloned()
+        .expect("an impossible-travel finding");
+    let ws = Workspace::new(a);
+    let t = hirescope::ui::data::travel(&ws, "H1", &Config::default());
+    let impossible = t
+        .hops
+        .iter()
+        .filter(|h| h.verdict == "IMPOSSIBLE" || h.verdict == "impossible (VPN)")
+        .count();
+    assert_eq!(
+        impossible, 2,
+        "Seattle -> Shenyang -> Seattle: {:?}",
+        t.hops
+    );
+    assert_eq!(f.figures["impossible_pairs"].as_u64(), Some(2));
+    assert!(t
+        .hops
+        .iter()
+        .all(|h| !h.from_place.contains("London") && !h.to_place.contains("Tokyo")));
+}

@@ -9,6 +9,8 @@
 
 use crate::ingest::{Dataset, TableKind};
 use crate::intel::Intel;
+
+pub mod travel;
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeSet, HashMap};
