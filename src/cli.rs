@@ -1,8 +1,8 @@
 //! The command line: argument parsing and the headless commands.
 
-use crate::ingest::values::format_ts;
 use crate::ingest::{self, Dataset, Inputs};
 use crate::sanitize::visible;
+use crate::time::format_ts;
 use clap::{Parser, Subcommand, ValueEnum};
 use polars::prelude::*;
 use serde_json::json;

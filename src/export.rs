@@ -5,8 +5,8 @@
 
 use crate::case::{CaseState, Target};
 use crate::detect::Config;
-use crate::ingest::values::format_ts;
 use crate::ingest::FileReport;
+use crate::time::format_ts;
 use crate::ui::data::{self, Workspace};
 use polars::prelude::*;
 use serde::Serialize;

@@ -119,7 +119,7 @@ pub fn parse_indicator(text: &str) -> Result<Parsed, String> {
     let not_one = || {
         format!(
             "not an IP, CIDR, e-mail or domain: {:?}",
-            crate::ingest::canon::clip(t)
+            crate::text::clip(t)
         )
     };
     if t.is_empty() {
@@ -280,7 +280,7 @@ impl Intel {
                     n as u64 + 1,
                     format!(
                         "indicator object without a usable pattern: {:?}",
-                        crate::ingest::canon::clip(pattern)
+                        crate::text::clip(pattern)
                     ),
                 ));
             }

@@ -23,4 +23,7 @@ pub mod sample;
 pub mod sanitize;
 pub mod score;
 pub mod settings;
+pub mod terms;
+pub mod text;
+pub mod time;
 pub mod ui;

@@ -142,7 +142,7 @@ impl Networks {
                 cat_col,
                 format!(
                     "unknown category {:?}: use corporate, vpn, cloud, hosting or anonymiser",
-                    crate::ingest::canon::clip(&cat)
+                    crate::text::clip(&cat)
                 ),
             )
         })?;
@@ -159,7 +159,7 @@ impl Networks {
                     Err(_) => {
                         return Err((
                             range_col,
-                            format!("not an IP range: {:?}", crate::ingest::canon::clip(part)),
+                            format!("not an IP range: {:?}", crate::text::clip(part)),
                         ))
                     }
                 },
@@ -237,9 +237,7 @@ pub fn category_of_asn(asn: &str) -> Option<NetCategory> {
 /// Corporate, Risky, VPN) and its `IPTags` (Tor, Anonymous proxy).
 pub fn category_of_vendor(ip_category: Option<&str>, ip_tags: Option<&str>) -> Option<NetCategory> {
     if let Some(tags) = ip_tags {
-        if crate::detect::terms::has(tags, "tor")
-            || tags.to_ascii_lowercase().contains("anonymous proxy")
-        {
+        if crate::terms::has(tags, "tor") || tags.to_ascii_lowercase().contains("anonymous proxy") {
             return Some(NetCategory::Anonymiser);
         }
     }

@@ -2,9 +2,9 @@
 //! coloured only on a terminal), with the end-of-run summary analysts expect.
 
 use crate::detect::{Finding, Severity};
-use crate::ingest::values::format_ts;
 use crate::sanitize::visible;
 use crate::score::Ranked;
+use crate::time::format_ts;
 use serde_json::json;
 
 pub fn finding_json(f: &Finding) -> serde_json::Value {

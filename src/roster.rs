@@ -1,7 +1,7 @@
 //! The HR roster: who is in scope, with every identifier that links their events to them.
 
-use crate::ingest::values::parse_timestamp;
 use crate::intel::loose;
+use crate::time::parse_timestamp;
 use serde::Serialize;
 
 #[derive(Clone, Debug, Default, Serialize)]

@@ -21,7 +21,8 @@ mod recruiting_api_volume;
 mod recruiting_pattern_cluster;
 mod shared_infrastructure;
 mod shared_mfa_device;
-pub mod terms;
+/// Term matching lives outside `detect` (ingest uses it too); detectors read it as `terms`.
+pub use crate::terms;
 mod vendor_alert;
 mod workday_mail_hiding;
 
@@ -124,7 +125,7 @@ pub struct Finding {
 }
 
 fn ser_ts<S: serde::Serializer>(ms: &i64, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(&crate::ingest::values::format_ts(*ms))
+    s.serialize_str(&crate::time::format_ts(*ms))
 }
 
 /// Most evidence rows a finding lists; its figures still count them all.
@@ -358,7 +359,7 @@ pub fn after_hire() -> Expr {
 }
 
 pub fn day_of(ms: i64) -> String {
-    crate::ingest::values::format_ts(ms)[..10].to_string()
+    crate::time::format_ts(ms)[..10].to_string()
 }
 
 /// KQL for an intel set: the CIDR/IP list and the e-mail/domain list as `let` statements.

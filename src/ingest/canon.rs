@@ -226,7 +226,10 @@ impl TableBuilder {
                     None => {
                         return Err(RowError {
                             column: column_name(row.fields, k),
-                            reason: format!("timestamp does not parse: {:?}", clip(text)),
+                            reason: format!(
+                                "timestamp does not parse: {:?}",
+                                crate::text::clip(text)
+                            ),
                         })
                     }
                 }
@@ -286,7 +289,7 @@ impl TableBuilder {
                     .windows(needle.len())
                     .any(|w| w.eq_ignore_ascii_case(needle.as_bytes()))
             };
-            has("anonymous proxy") || crate::detect::terms::has(t, "tor")
+            has("anonymous proxy") || crate::terms::has(t, "tor")
         });
         let anon = row.get(K::IsAnonymousProxy).and_then(parse_bool);
         let anon = match (anon, tagged_anon) {
@@ -580,12 +583,9 @@ fn derived_columns(kind: TableKind, raw: &[String]) -> Vec<Expr> {
 fn app_from_action(raw: &[String]) -> Expr {
     let action = first_of(raw, &[K::ActionType], vec![]);
     let teams = r"^(MessageSent|MessageCreatedHasLink|MessageEditedHasLink|MessageRead|MessagesListed|ChatCreated|ChatRetrieved|MemberAdded|MemberRemoved|MeetingDetail|MeetingParticipantDetail|TeamsSessionStarted|ReactedToMessage)$";
-    let payroll =
-        crate::detect::terms::has_any_expr(action.clone(), crate::detect::terms::PAYROLL_VERBS)
-            .and(crate::detect::terms::has_any_expr(
-                action.clone(),
-                crate::detect::terms::PAYROLL_OBJECTS,
-            ));
+    let payroll = crate::terms::has_any_expr(action.clone(), crate::terms::PAYROLL_VERBS).and(
+        crate::terms::has_any_expr(action.clone(), crate::terms::PAYROLL_OBJECTS),
+    );
     when(
         action
             .clone()
@@ -669,13 +669,4 @@ fn column_name(fields: &Fields, k: K) -> String {
         .index(k)
         .map(|i| fields.names[i].clone())
         .unwrap_or_else(|| k.name().to_string())
-}
-
-/// A value quoted in an error message, cut short so a 5 MB cell cannot flood the report.
-pub fn clip(text: &str) -> String {
-    let mut s: String = text.chars().take(60).collect();
-    if s.len() < text.len() {
-        s.push('…');
-    }
-    s
 }

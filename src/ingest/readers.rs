@@ -165,7 +165,7 @@ fn read_csv(
             "",
             format!(
                 "CSV header names no column of a table hirescope reads (starts {:?})",
-                super::canon::clip(&headers.join(","))
+                crate::text::clip(&headers.join(","))
             ),
         );
         return;
@@ -1142,7 +1142,7 @@ fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut Fil
         if format!("{:?}", field.dtype()).starts_with("Decimal") {
             report.notes.push(format!(
                 "column {} is a DECIMAL and is not read",
-                super::canon::clip(name)
+                crate::text::clip(name)
             ));
         } else {
             keep.push(name.to_string());
@@ -1227,7 +1227,7 @@ fn parquet_cells(c: &polars::prelude::Column, report: &mut FileReport) -> Vec<Op
             _ => {
                 report.notes.push(format!(
                     "column {} has a type hirescope does not read ({}): left empty",
-                    super::canon::clip(c.name()),
+                    crate::text::clip(c.name()),
                     c.dtype()
                 ));
                 vec![None; n]

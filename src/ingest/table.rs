@@ -325,7 +325,7 @@ pub fn explain(row: &Row, kind: TableKind) -> Vec<String> {
         .collect();
     if let Some(a) = row.get(K::ActionType) {
         if action_hint(a).is_some_and(|(k, _)| k == lookup) {
-            out.push(format!("ActionType={}", crate::ingest::canon::clip(a)));
+            out.push(format!("ActionType={}", crate::text::clip(a)));
         }
     }
     out

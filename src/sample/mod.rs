@@ -10,7 +10,7 @@
 mod rng;
 mod sink;
 
-use crate::ingest::values::format_ts;
+use crate::time::format_ts;
 use rng::Rng;
 use serde_json::json;
 use sink::{AppEvent, Mail, Net, SignIn, Sink};

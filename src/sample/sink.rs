@@ -1,7 +1,7 @@
 //! The files a sample data set is written to, each in the format its vendor exports, streamed row
 //! by row so memory stays bounded whatever the number of events.
 
-use crate::ingest::values::format_ts;
+use crate::time::format_ts;
 use serde_json::json;
 use std::fs::File;
 use std::io::{BufWriter, Write};

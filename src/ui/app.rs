@@ -1001,7 +1001,7 @@ impl App {
             | View::Pivot { rows, cursor, .. } => {
                 let r = rows.get(*cursor)?;
                 [
-                    crate::ingest::values::format_ts(r.ts),
+                    crate::time::format_ts(r.ts),
                     r.table.clone(),
                     r.row.to_string(),
                     r.app.clone(),

@@ -4,9 +4,9 @@
 
 use crate::analysis::Analysis;
 use crate::detect::{Config, Finding};
-use crate::ingest::values::format_ts;
 use crate::ingest::TableKind;
 use crate::sanitize::visible;
+use crate::time::format_ts;
 use polars::prelude::*;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::sync::Arc;

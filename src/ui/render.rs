@@ -4,8 +4,8 @@
 use super::app::{App, Focus, Overlay, View};
 use super::data::EventRow;
 use super::theme::Theme;
-use crate::ingest::values::format_ts;
 use crate::sanitize::visible;
+use crate::time::format_ts;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};

@@ -175,7 +175,7 @@ fn streaming_export_wrapper_document_and_lines() {
     assert_eq!(rows(&data, T::CloudAppEvents), 2, "{:?}", data.files);
     assert_eq!(
         millis(&data, T::CloudAppEvents)[0],
-        hirescope::ingest::values::parse_timestamp("2024-02-01T10:00:00Z")
+        hirescope::time::parse_timestamp("2024-02-01T10:00:00Z")
     );
     let lines = format!("{}\n{}\n", rec("A"), rec("B"));
     let (_d, data) = load_bytes("stream.jsonl", lines.as_bytes());
@@ -416,6 +416,6 @@ fn json_lines_escapes_nested_values_and_odd_keys_read_the_same_on_every_path() {
     );
     assert_eq!(
         millis(&data, T::CloudAppEvents)[1],
-        hirescope::ingest::values::parse_timestamp("2024-01-01T00:00:01Z")
+        hirescope::time::parse_timestamp("2024-01-01T00:00:01Z")
     );
 }
