@@ -87,6 +87,21 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// Where in the hiring lifecycle one event of a person falls: after the hire date it is
+    /// post-hire; before it, a call to the recruiting API is pre-recruitment and anything else is
+    /// recruiting. Staff have no hiring story (None).
+    pub fn of_event(ts: i64, hire: Option<i64>, stage: &str, action: &str) -> Option<Phase> {
+        if stage == "staff" || stage == "service" || stage.is_empty() {
+            None
+        } else if hire.is_some_and(|h| ts >= h) {
+            Some(Phase::PostHire)
+        } else if action.contains("hrrecruiting") {
+            Some(Phase::PreRecruitment)
+        } else {
+            Some(Phase::Recruiting)
+        }
+    }
+
     pub fn name(self) -> &'static str {
         match self {
             Phase::PreRecruitment => "pre-recruitment",

@@ -198,17 +198,9 @@ impl Workspace {
     }
 }
 
-/// Where in the hiring lifecycle an event falls.
+/// Where in the hiring lifecycle an event falls (`detect::Phase`), or `-` for staff.
 pub fn phase(ts: i64, hire: Option<i64>, stage: &str, action: &str) -> &'static str {
-    if stage == "staff" || stage.is_empty() {
-        "-" // staff have no hiring story
-    } else if hire.is_some_and(|h| ts >= h) {
-        "post-hire"
-    } else if action.contains("hrrecruiting") {
-        "pre-recruitment"
-    } else {
-        "recruiting"
-    }
+    crate::detect::Phase::of_event(ts, hire, stage, action).map_or("-", crate::detect::Phase::name)
 }
 
 #[derive(Clone, Debug)]
