@@ -319,6 +319,18 @@ pub fn intel_hit() -> Expr {
         .or(col("account_intel").is_not_null())
 }
 
+/// The event is an authentication: a row of a sign-in table (`TableKind::is_signin`).
+pub fn signin_rows() -> Expr {
+    is_in_list(
+        "table",
+        crate::ingest::table::ALL_TABLES
+            .iter()
+            .filter(|t| t.is_signin())
+            .map(|t| t.name().to_string())
+            .collect(),
+    )
+}
+
 /// Anonymising or risky network: anonymous proxy flag, IPCategory Risky, IPTags Tor / Anonymous
 /// proxy, or an address the networks file (or its ISP or ASN) puts in hosting or anonymiser space.
 pub fn anonymising() -> Expr {

@@ -12,21 +12,11 @@ pub const DETECTOR: Detector = Detector {
     kql,
 };
 
-const SIGNIN_TABLES: &[&str] = &[
-    "EntraIdSignInEvents",
-    "AADSignInEventsBeta",
-    "SigninLogs",
-    "IdentityLogonEvents",
-    "CloudAppEvents",
-];
-
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     let days = ctx.config.signin_intel_days;
     let within = after_hire().and(col("ts_ms").lt_eq(col("hire_ts") + lit(days * DAY_MS)));
-    let tables = is_in_list(
-        "table",
-        SIGNIN_TABLES.iter().map(|s| s.to_string()).collect(),
-    );
+    // Sign-ins, and CloudAppEvents (Workday and the other apps record the new hire working).
+    let tables = signin_rows().or(col("table").eq(lit("CloudAppEvents")));
     let evs = collect(
         ctx.events()
             .filter(tables.and(within).and(col("ip_intel").is_not_null())),

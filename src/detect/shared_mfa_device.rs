@@ -14,18 +14,7 @@ pub const DETECTOR: Detector = Detector {
 };
 
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
-    let signins = is_in_list(
-        "table",
-        [
-            "EntraIdSignInEvents",
-            "AADSignInEventsBeta",
-            "SigninLogs",
-            "IdentityLogonEvents",
-        ]
-        .iter()
-        .map(|s| s.to_string())
-        .collect(),
-    );
+    let signins = signin_rows();
     let shared = ctx
         .events()
         .filter(
