@@ -1227,7 +1227,25 @@ impl App {
         }
     }
 
+    /// Which view is showing: a message belongs to the view that made it.
+    fn view_identity(&self) -> (Option<String>, usize, Option<&'static str>) {
+        (
+            self.selected_person(),
+            self.stack.len(),
+            self.stack.last().map(View::name),
+        )
+    }
+
     fn key(&mut self, cmd: Cmd) {
+        let before = (self.view_identity(), self.message.clone());
+        self.key_in_view(cmd);
+        // A message clears when the view it was about changes (unless this key said something).
+        if self.view_identity() != before.0 && self.message == before.1 {
+            self.message.clear();
+        }
+    }
+
+    fn key_in_view(&mut self, cmd: Cmd) {
         self.touched = true;
         // Open overlays take the navigation keys for themselves.
         if let Overlay::Picker(p) = &mut self.overlay {
@@ -1334,6 +1352,8 @@ impl App {
                 if self.job.take().is_some() {
                     self.next_generation();
                     self.message = "detector job cancelled".into();
+                } else {
+                    self.message = "no detector job is running".into();
                 }
             }
             Cmd::Suspend => self.requests.push(Request::Suspend),
