@@ -291,6 +291,15 @@ fn draw_queue(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     f.render_stateful_widget(t, area, &mut st);
 }
 
+/// A person's name with their key, or the key alone.
+fn name_of(app: &App, key: &str) -> String {
+    app.ws
+        .as_ref()
+        .and_then(|ws| ws.analysis.model.people.iter().find(|p| p.key == key))
+        .and_then(|p| p.name.clone())
+        .map_or_else(|| key.to_string(), |n| format!("{n} ({key})"))
+}
+
 fn fit(s: &str, w: usize) -> String {
     if s.chars().count() <= w {
         s.to_string()
@@ -501,10 +510,19 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                         Cell::from(x.detector),
                     ];
                     if wide {
-                        cells
-                            .extend([Cell::from(short_ts(x.first_seen)), Cell::from(v(&x.person))]);
+                        cells.extend([
+                            Cell::from(short_ts(x.first_seen)),
+                            Cell::from(v(&name_of(app, &x.person))),
+                        ]);
                     }
-                    cells.push(Cell::from(v(&x.reason)));
+                    // A finding of someone else (a cluster or shared device this person is in)
+                    // says whose it is at any width.
+                    let reason = if !wide && !person.is_empty() && &x.person != person {
+                        format!("[{}] {}", name_of(app, &x.person), x.reason)
+                    } else {
+                        x.reason.clone()
+                    };
+                    cells.push(Cell::from(v(&reason)));
                     Row::new(cells)
                 })
                 .collect();
@@ -539,7 +557,7 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             );
             if let Some(x) = findings.get(*cursor) {
                 let figures = serde_json::to_string(&x.figures).unwrap_or_default();
-                let text = vec![
+                let mut text = vec![
                     Line::styled(
                         format!(
                             "{} · {} · ATT&CK {} · {} evidence rows (Enter opens)",
@@ -550,9 +568,17 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                         ),
                         theme.role("header"),
                     ),
-                    Line::from(v(&x.reason)),
-                    Line::styled(format!("figures: {}", v(&figures)), theme.role("muted")),
+                    Line::from(v(&format!("{}: {}", name_of(app, &x.person), x.reason))),
                 ];
+                // A cluster names its members by name, not only by key.
+                if !x.members.is_empty() {
+                    let members: Vec<String> = x.members.iter().map(|m| name_of(app, m)).collect();
+                    text.push(Line::from(v(&format!("members: {}", members.join(", ")))));
+                }
+                text.push(Line::styled(
+                    format!("figures: {}", v(&figures)),
+                    theme.role("muted"),
+                ));
                 f.render_widget(
                     Paragraph::new(text)
                         .wrap(Wrap { trim: true })
