@@ -197,7 +197,7 @@ proptest! {
     #[test]
     fn every_fuzz_shape_runs_the_pipeline_without_a_panic(bytes in proptest::collection::vec(any::<u8>(), 0..512), text in "\\PC{0,200}") {
         use hirescope::fuzzing as fz;
-        for f in [fz::csv, fz::json, fz::api, fz::parquet, fz::gzip, fz::roster, fz::intel, fz::stix] {
+        for f in [fz::csv, fz::json, fz::api, fz::parquet, fz::gzip, fz::roster, fz::intel, fz::stix, fz::everything] {
             f(&bytes);
             f(text.as_bytes());
         }
