@@ -63,12 +63,12 @@ fn main() {
         ),
         ("switch view (e entity)", &[Cmd::Entity]),
         (
-            "pivot on the top person's IP and back (p, q)",
-            &[Cmd::Pivot, Cmd::Back],
+            "pivot on the top person's IP and back (p, Enter, q)",
+            &[Cmd::Pivot, Cmd::Enter, Cmd::Back],
         ),
         (
             "pivot on office egress (~1/5 of rows), back",
-            &[Cmd::Pivot, Cmd::Back],
+            &[Cmd::Pivot, Cmd::Enter, Cmd::Back],
         ),
     ];
     for (name, cmds) in scenarios {

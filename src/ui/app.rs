@@ -612,38 +612,81 @@ impl App {
     }
 
     /// Pivots on what is under the cursor: a row's IP (then account, device, domain on repeat).
+    /// Pivots on the row under the cursor: at once when it offers one key, through a small menu
+    /// when it offers several (IP, account, device, domain).
     fn pivot(&mut self) {
-        let Some(ws) = self.ws.clone() else { return };
-        let key = match self.stack.last() {
-            Some(View::Timeline { rows, cursor, .. })
-            | Some(View::Evidence { rows, cursor, .. }) => rows
+        if self.focus == Focus::Queue {
+            self.message = "pivot works on a row: Tab to the view, choose a row, then p".into();
+            return;
+        }
+        let keys: Vec<PivotKey> = match self.stack.last() {
+            Some(
+                View::Timeline { rows, cursor, .. }
+                | View::Evidence { rows, cursor, .. }
+                | View::Pivot { rows, cursor, .. },
+            ) => rows
                 .get(*cursor)
-                .and_then(|r| data::PivotKey::of_row(r).into_iter().next()),
-            Some(View::Pivot {
-                rows, cursor, key, ..
-            }) => rows.get(*cursor).and_then(|r| {
-                // From a pivot, pivot on the row's next kind of key, so p walks IP -> account -> device.
-                let keys = data::PivotKey::of_row(r);
-                keys.iter()
-                    .position(|k| k == key)
-                    .map(|i| keys[(i + 1) % keys.len()].clone())
-                    .or_else(|| keys.into_iter().next())
-            }),
-            Some(View::Entity { rows, cursor, .. }) => rows.get(*cursor).and_then(entity_pivot),
+                .map(data::PivotKey::of_row)
+                .unwrap_or_default(),
+            Some(View::Entity { rows, cursor, .. }) => rows
+                .get(*cursor)
+                .and_then(entity_pivot)
+                .into_iter()
+                .collect(),
+            Some(View::Travel { travel, cursor, .. }) => travel
+                .hops
+                .get(*cursor)
+                .map(|h| {
+                    let mut k = vec![
+                        PivotKey::Ip(h.from_ip.clone()),
+                        PivotKey::Ip(h.to_ip.clone()),
+                    ];
+                    k.retain(|k| !matches!(k, PivotKey::Ip(ip) if ip.is_empty()));
+                    k.dedup();
+                    k
+                })
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        // From a pivot, what it is already on is not offered again.
+        let current = match self.stack.last() {
+            Some(View::Pivot { key, .. }) => Some(key.clone()),
             _ => None,
         };
-        match key {
-            Some(k) => {
-                self.message = format!("pivot on {}", k.label());
-                let v = self.pivot_view(&ws, k);
-                self.stack.push(v);
-                self.focus = Focus::Main;
-            }
-            None => {
+        let keys: Vec<PivotKey> = keys
+            .into_iter()
+            .filter(|k| Some(k) != current.as_ref())
+            .collect();
+        match keys.len() {
+            0 => {
                 self.message =
                     "nothing to pivot on here: choose a row with an IP, account or device".into()
             }
+            1 => {
+                let k = keys.into_iter().next().expect("one key");
+                self.open_pivot(k);
+            }
+            _ => {
+                let items = keys
+                    .into_iter()
+                    .map(|k| {
+                        (
+                            crate::sanitize::visible(&k.label()).into_owned(),
+                            Choice::Pivot(k),
+                        )
+                    })
+                    .collect();
+                self.overlay = Overlay::Picker(Picker::new("pivot on", items));
+            }
         }
+    }
+
+    fn open_pivot(&mut self, k: PivotKey) {
+        let Some(ws) = self.ws.clone() else { return };
+        self.message = format!("pivot on {}", k.label());
+        let v = self.pivot_view(&ws, k);
+        self.stack.push(v);
+        self.focus = Focus::Main;
     }
 
     /// A new generation: results of older background runs are dropped, and the runs stop.
@@ -820,13 +863,7 @@ impl App {
                     self.focus = Focus::Main;
                 }
             }
-            Choice::Pivot(k) => {
-                if let Some(ws) = self.ws.clone() {
-                    let v = self.pivot_view(&ws, k);
-                    self.stack.push(v);
-                    self.focus = Focus::Main;
-                }
-            }
+            Choice::Pivot(k) => self.open_pivot(k),
             Choice::Command(cmd) => self.update(Action::Key(cmd)),
             Choice::RunDetector(id) => self.run_detectors(vec![id.to_string()]),
             Choice::SetThreshold(name) => {

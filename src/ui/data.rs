@@ -471,6 +471,8 @@ fn sharers(
 
 #[derive(Clone, Debug)]
 pub struct Hop {
+    pub from_ip: String,
+    pub to_ip: String,
     pub from_ts: i64,
     pub to_ts: i64,
     pub from: (f64, f64),
@@ -523,6 +525,7 @@ pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
     let (ts, p_ts) = (ints(&pairs, "ts_ms"), ints(&pairs, "p_ts"));
     let (city, country) = (strs(&pairs, "city"), strs(&pairs, "country"));
     let (p_city, p_country) = (strs(&pairs, "p_city"), strs(&pairs, "p_country"));
+    let (ip, p_ip) = (strs(&pairs, "ip"), strs(&pairs, "p_ip"));
     let (same_ip, vpn, impossible) = (
         flags(&pairs, "same_ip"),
         flags(&pairs, "vpn"),
@@ -530,6 +533,8 @@ pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
     );
     let hops: Vec<Hop> = (0..pairs.height())
         .map(|i| Hop {
+            from_ip: p_ip[i].clone().unwrap_or_default(),
+            to_ip: ip[i].clone().unwrap_or_default(),
             from_ts: p_ts[i].unwrap_or(0),
             to_ts: ts[i].unwrap_or(0),
             from: (p_lat[i].unwrap_or(0.0), p_lon[i].unwrap_or(0.0)),

@@ -291,6 +291,10 @@ fn draw_queue(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
     f.render_stateful_widget(t, area, &mut st);
 }
 
+fn v_owned(text: &str) -> String {
+    v(text).to_string()
+}
+
 /// A person's name with their key, or the key alone.
 fn name_of(app: &App, key: &str) -> String {
     app.ws
@@ -352,7 +356,15 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         );
         return;
     };
-    let crumbs: Vec<&str> = app.stack.iter().map(|v| v.name()).collect();
+    // The breadcrumb names each step; a pivot by what it is on.
+    let crumbs: Vec<String> = app
+        .stack
+        .iter()
+        .map(|v| match v {
+            View::Pivot { key, .. } => v_owned(&key.label()),
+            other => other.name().to_string(),
+        })
+        .collect();
     let title = format!(" {} ", crumbs.join(" › "));
     let b = block(title, focused, theme);
     let inner = b.inner(area);
@@ -400,11 +412,12 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
         } => {
             let [head, table] =
                 Layout::vertical([Constraint::Length(2), Constraint::Min(3)]).areas(inner);
+            let names: Vec<String> = people.iter().map(|p| name_of(app, p)).collect();
             let who = format!(
                 "{} events · {} people: {}",
                 rows.len(),
                 people.len(),
-                people.join(", ")
+                names.join(", ")
             );
             f.render_widget(
                 Paragraph::new(vec![

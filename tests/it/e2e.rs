@@ -179,11 +179,32 @@ fn an_analyst_walks_the_samples_in_a_real_terminal() {
     assert!(s.contains("IMPOSSIBLE"), "{s}");
     t.keys(&["e"]);
     t.wait_for("shared with");
-    t.keys(&["t", "Tab", "p"]);
+    // Pivot from a middle row: the menu offers the row's keys; the first is its IP.
+    t.keys(&["t", "j", "j", "j", "j", "j"]);
+    let s = t.wait_for("time (UTC)");
+    let lines: Vec<&str> = s.lines().collect();
+    let header = lines.iter().position(|l| l.contains("time (UTC)")).unwrap();
+    let row = lines[header + 6];
+    let ip = row
+        .split(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .find(|w| w.split('.').count() == 4 && w.split('.').all(|p| !p.is_empty()))
+        .unwrap_or_else(|| panic!("no IP in the sixth row: {row}\n{s}"))
+        .to_string();
+    t.keys(&["p"]);
+    t.wait_for("pivot on");
+    t.keys(&["Enter"]);
     let s = t.wait_for("everything that touched IP");
     assert!(
-        s.contains("H902"),
-        "the pivot shows the other personas: {s}"
+        s.contains(&format!("everything that touched IP {ip}")),
+        "the pivot is on the row under the cursor ({ip}): {s}"
+    );
+    assert!(
+        s.contains(&format!("timeline › IP {ip}")),
+        "the breadcrumb: {s}"
+    );
+    assert!(
+        s.contains("Kevin Zhao (H902)"),
+        "the pivot names the other personas: {s}"
     );
     t.keys(&["r"]);
     let s = t.wait_for("findings over whole data set");

@@ -113,6 +113,12 @@ fn findings_drill_to_evidence_and_detail_then_back() {
 fn pivot_on_an_ip_opens_everyone_who_touched_it() {
     let mut app = app();
     keys(&mut app, &[Cmd::NextPane, Cmd::Pivot]);
+    let Overlay::Picker(menu) = &app.overlay else {
+        panic!("a row with an IP, an account and a device offers a menu")
+    };
+    assert_eq!(menu.items[0].0, "IP 175.45.176.23");
+    assert!(menu.items.iter().any(|(l, _)| l.starts_with("account ")));
+    keys(&mut app, &[Cmd::Enter]);
     let Some(View::Pivot {
         key, people, rows, ..
     }) = app.stack.last()
@@ -376,7 +382,8 @@ fn hostile_values_never_reach_the_terminal_in_any_view() {
         ("findings", &[Cmd::Findings]),
         ("evidence", &[Cmd::Findings, Cmd::Enter]),
         ("evidence detail", &[Cmd::Findings, Cmd::Enter, Cmd::Enter]),
-        ("pivot", &[Cmd::NextPane, Cmd::Pivot]),
+        ("pivot menu", &[Cmd::NextPane, Cmd::Pivot]),
+        ("pivot", &[Cmd::NextPane, Cmd::Pivot, Cmd::Enter]),
         ("help", &[Cmd::Help]),
         ("finder", &[Cmd::Finder]),
         ("palette", &[Cmd::Palette]),
