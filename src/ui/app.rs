@@ -785,7 +785,12 @@ impl App {
             .iter()
             .map(|b| {
                 (
-                    format!("{}: {} [{}]", b.name, b.description, b.keys.join(" ")),
+                    // "timeline: timeline: every event…" says the name twice: once is enough.
+                    if b.description.starts_with(b.name) {
+                        format!("{} [{}]", b.description, b.keys.join(" "))
+                    } else {
+                        format!("{}: {} [{}]", b.name, b.description, b.keys.join(" "))
+                    },
                     Choice::Command(b.cmd),
                 )
             })
@@ -1344,7 +1349,9 @@ impl App {
                 } else if self.focus == Focus::Main {
                     self.focus = Focus::Queue;
                 } else {
-                    self.quit = true;
+                    // Back never quits by accident (a pivot or a threshold is lost); Q does.
+                    self.message =
+                        format!("this is the root; {} quits", self.keymap.keys_of(Cmd::Quit));
                 }
             }
             Cmd::Quit => self.quit = true,

@@ -107,7 +107,7 @@ pub fn defaults() -> Vec<Binding> {
             Back,
             "back",
             &["q", "Esc"],
-            "go back one view (quit at the root)",
+            "go back one view (at the root it does not quit: Q does)",
             true,
         ),
         b(Quit, "quit", &["Q"], "quit from anywhere", false),

@@ -77,11 +77,23 @@ pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
                 ),
                 input,
             );
-            let rows: Vec<Row> = p
+            let mut rows: Vec<Row> = p
                 .matches
                 .iter()
                 .map(|&i| Row::new(vec![Cell::from(v(&p.items[i].0))]))
                 .collect();
+            if rows.is_empty() {
+                // Say so, rather than show an empty list that looks broken.
+                let why = if p.title == "command" && !p.input.contains(' ') {
+                    "nothing matches; case commands take their text: note TEXT, disposition D, filter ..."
+                } else {
+                    "nothing matches"
+                };
+                rows.push(Row::new(vec![Cell::from(Span::styled(
+                    format!("{why} {:?}", v(&p.input)),
+                    theme.role("muted"),
+                ))]));
+            }
             let mut st = TableState::default().with_selected(Some(p.cursor));
             let t = Table::new(rows, [Constraint::Percentage(100)])
                 .block(Block::default().borders(Borders::ALL))
@@ -605,13 +617,15 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
             lines,
             cursor,
         } => {
-            let text: Vec<Line> = lines
-                .iter()
-                .skip(*cursor)
-                .map(|l| Line::from(l.clone()))
-                .collect();
             let [head, body] =
                 Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(inner);
+            // The cursor is the first line shown, but never past the last page (G shows a page).
+            let first = (*cursor).min(lines.len().saturating_sub(body.height as usize));
+            let text: Vec<Line> = lines
+                .iter()
+                .skip(first)
+                .map(|l| Line::from(l.clone()))
+                .collect();
             f.render_widget(
                 Paragraph::new(format!(
                     "{} (line {}/{})",

@@ -154,7 +154,11 @@ fn queue_navigation_and_quit_rules() {
         "q at a root view returns to the queue first"
     );
     keys(&mut app, &[Cmd::Back]);
-    assert!(app.quit, "q at the root quits");
+    assert!(
+        !app.quit,
+        "q at the root does not quit (a pivot or threshold would be lost)"
+    );
+    assert!(app.message.contains("Q quits"), "{}", app.message);
     let mut app2 = self::app();
     keys(&mut app2, &[Cmd::Findings, Cmd::Enter, Cmd::Quit]);
     assert!(app2.quit, "Q quits from anywhere");
@@ -386,6 +390,7 @@ fn hostile_values_never_reach_the_terminal_in_any_view() {
         ("pivot", &[Cmd::NextPane, Cmd::Pivot, Cmd::Enter]),
         ("help", &[Cmd::Help]),
         ("finder", &[Cmd::Finder]),
+        ("detail end", &[Cmd::NextPane, Cmd::Enter, Cmd::Bottom]),
         ("palette", &[Cmd::Palette]),
     ];
     for (what, cmds) in walks {
@@ -625,4 +630,38 @@ fn travel_view_agrees_with_the_finding_across_corporate_rows() {
         .hops
         .iter()
         .all(|h| !h.from_place.contains("London") && !h.to_place.contains("Tokyo")));
+}
+
+#[test]
+fn small_defects_of_the_first_walk() {
+    // G in a row's detail shows the last page, not one line.
+    let mut app = app();
+    keys(&mut app, &[Cmd::NextPane, Cmd::Enter, Cmd::Bottom]);
+    let s = screen(&app, 120, 40);
+    let shown = s
+        .lines()
+        .filter(|l| l.contains("│") && l.trim_matches(|c| c == '│' || c == ' ').len() > 2)
+        .count();
+    assert!(shown > 20, "a page of the detail is shown:\n{s}");
+    // The finder says when nothing matched.
+    let mut app = self::app();
+    keys(&mut app, &[Cmd::Finder]);
+    for c in "zzzzqqqxx".chars() {
+        app.update(Action::Input(c));
+    }
+    assert!(screen(&app, 120, 40).contains("nothing matches"));
+    // Palette labels do not say the command's name twice.
+    let mut app = self::app();
+    keys(&mut app, &[Cmd::Palette]);
+    let Overlay::Picker(p) = &app.overlay else {
+        panic!()
+    };
+    assert!(p
+        .items
+        .iter()
+        .all(|(l, _)| !l.starts_with("timeline: timeline")));
+    // C-c with no job says so.
+    let mut app = self::app();
+    keys(&mut app, &[Cmd::Cancel]);
+    assert_eq!(app.message, "no detector job is running");
 }
