@@ -8,7 +8,7 @@ use crate::sanitize::visible;
 use crate::time::format_ts;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Modifier, Style};
-use ratatui::text::{Line, Span};
+use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::canvas::{Canvas, Line as CLine, Map, MapResolution, Points};
 use ratatui::widgets::{
     Block, Borders, Cell, Clear, Paragraph, Row, Sparkline, Table, TableState, Wrap,
@@ -454,46 +454,64 @@ fn draw_main(f: &mut Frame, app: &App, theme: &Theme, area: Rect) {
                 Paragraph::new(person_header(app, person)).wrap(Wrap { trim: true }),
                 head,
             );
+            // The value is an identifier (a GUID, an e-mail, an IPv6 address): it gets its whole
+            // width first, up to what leaves the other columns room; "shared with" takes the rest.
+            let longest = rows
+                .iter()
+                .filter(|r| matches!(r.kind, "identifier" | "ip" | "device"))
+                .map(|r| r.value.chars().count())
+                .max()
+                .unwrap_or(5);
+            let value_width =
+                longest.clamp(5, (table.width as usize).saturating_sub(30).max(12)) as u16;
+            let widths = [
+                Constraint::Length(10),
+                Constraint::Length(value_width),
+                Constraint::Length(6),
+                Constraint::Fill(1),
+            ];
+            let cols = column_widths(table, &widths);
             let body: Vec<Row> = rows
                 .iter()
                 .map(|r| {
                     let shared = if r.shared_with.is_empty() {
                         String::new()
                     } else {
-                        format!("{}: {}", r.shared_with.len(), r.shared_with.join(", "))
+                        let names: Vec<String> =
+                            r.shared_with.iter().map(|p| name_of(app, p)).collect();
+                        format!("{}: {}", names.len(), names.join(", "))
                     };
                     let style = if r.shared_with.is_empty() {
                         Style::default()
                     } else {
                         theme.role("flag")
                     };
+                    // An identifier longer than its column wraps onto a second line rather
+                    // than lose characters.
+                    let value = v_owned(&r.value);
+                    let lines = wrap_chars(&value, cols[1].max(1), 3);
+                    let height = lines.len() as u16;
                     Row::new(vec![
                         Cell::from(r.kind),
-                        Cell::from(v(&r.value)),
+                        Cell::from(Text::from(
+                            lines.into_iter().map(Line::from).collect::<Vec<_>>(),
+                        )),
                         Cell::from(if r.events > 0 {
                             r.events.to_string()
                         } else {
                             String::new()
                         }),
-                        Cell::from(Span::styled(v(&shared), style)),
+                        Cell::from(Span::styled(fit(&v_owned(&shared), cols[3]), style)),
                     ])
+                    .height(height)
                 })
                 .collect();
-            let t = Table::new(
-                body,
-                // The value gets the larger share: an IP must never be cut at 80 columns.
-                [
-                    Constraint::Length(10),
-                    Constraint::Fill(3),
-                    Constraint::Length(6),
-                    Constraint::Fill(2),
-                ],
-            )
-            .header(
-                Row::new(vec!["kind", "value", "events", "shared with"])
-                    .style(theme.role("header")),
-            )
-            .row_highlight_style(theme.role("selected"));
+            let t = Table::new(body, widths)
+                .header(
+                    Row::new(vec!["kind", "value", "events", "shared with"])
+                        .style(theme.role("header")),
+                )
+                .row_highlight_style(theme.role("selected"));
             f.render_stateful_widget(
                 t,
                 table,
@@ -661,6 +679,35 @@ fn event_table(
     let wide = area.width >= 90;
     // Mixed-people rows (pivots, evidence) need the person more than the phase when narrow.
     let show_phase = wide || !with_person;
+    // An address is an identifier: its column is as wide as the longest one shown (an IPv6
+    // address included), so it is never cut; other columns share what is left.
+    let ip_width = window
+        .iter()
+        .map(|r| r.ip.chars().count())
+        .max()
+        .unwrap_or(0)
+        .clamp(7, 39) as u16;
+    let mut widths = vec![Constraint::Length(2), Constraint::Length(11)];
+    let mut header = vec!["", "time (UTC)"];
+    if show_phase {
+        widths.push(Constraint::Length(4));
+        header.push("ph.");
+    }
+    if with_person {
+        widths.push(Constraint::Length(9));
+        header.push("person");
+    }
+    if wide {
+        widths.push(Constraint::Length(12));
+        header.push("source");
+    }
+    widths.extend([Constraint::Min(10), Constraint::Length(ip_width)]);
+    header.extend(["action · object", "ip"]);
+    if wide {
+        widths.push(Constraint::Length(2));
+        header.push("cc");
+    }
+    let cols = column_widths(area, &widths);
     let body: Vec<Row> = window
         .iter()
         .map(|r| {
@@ -688,50 +735,33 @@ fn event_table(
             } else {
                 format!("{} · {}", r.action, r.object)
             };
-            let mut cells = vec![Cell::from(flag), Cell::from(short_ts(r.ts))];
+            let mut texts: Vec<String> = vec![short_ts(r.ts)];
             if show_phase {
-                cells.push(Cell::from(Span::styled(
-                    phase_mark(r.phase),
-                    theme.role("muted"),
-                )));
+                texts.push(phase_mark(r.phase).to_string());
             }
             if with_person {
-                cells.push(Cell::from(v(r.person.as_deref().unwrap_or("-"))));
+                texts.push(v_owned(r.person.as_deref().unwrap_or("-")));
             }
             if wide {
-                cells.push(Cell::from(v(&if r.app.is_empty() {
-                    r.table.clone()
+                texts.push(v_owned(if r.app.is_empty() { &r.table } else { &r.app }));
+            }
+            texts.extend([v_owned(&what), v_owned(&r.ip)]);
+            if wide {
+                texts.push(v_owned(&r.country));
+            }
+            // Every cell cut to its column ends in `…`: nothing looks whole that is not.
+            let mut cells = vec![Cell::from(flag)];
+            for (k, t) in texts.into_iter().enumerate() {
+                let fitted = fit(&t, cols.get(k + 1).copied().unwrap_or(usize::MAX));
+                cells.push(if show_phase && k == 1 {
+                    Cell::from(Span::styled(fitted, theme.role("muted")))
                 } else {
-                    r.app.clone()
-                })));
-            }
-            cells.extend([Cell::from(v(&what)), Cell::from(v(&r.ip))]);
-            if wide {
-                cells.push(Cell::from(v(&r.country)));
+                    Cell::from(fitted)
+                });
             }
             Row::new(cells)
         })
         .collect();
-    let mut widths = vec![Constraint::Length(2), Constraint::Length(11)];
-    let mut header = vec!["", "time (UTC)"];
-    if show_phase {
-        widths.push(Constraint::Length(4));
-        header.push("ph.");
-    }
-    if with_person {
-        widths.push(Constraint::Length(9));
-        header.push("person");
-    }
-    if wide {
-        widths.push(Constraint::Length(12));
-        header.push("source");
-    }
-    widths.extend([Constraint::Min(10), Constraint::Length(15)]);
-    header.extend(["action · object", "ip"]);
-    if wide {
-        widths.push(Constraint::Length(2));
-        header.push("cc");
-    }
     let t = Table::new(body, widths)
         .header(Row::new(header).style(theme.role("header")))
         .row_highlight_style(theme.role("selected"));
@@ -741,6 +771,33 @@ fn event_table(
         Some(cursor - start)
     });
     f.render_stateful_widget(t, area, &mut st);
+}
+
+/// Text cut into lines of `width` characters, at most `max` lines (the last ends in `…` when even
+/// that is not enough).
+fn wrap_chars(text: &str, width: usize, max: usize) -> Vec<String> {
+    let chars: Vec<char> = text.chars().collect();
+    let mut out: Vec<String> = chars.chunks(width).map(|c| c.iter().collect()).collect();
+    if out.len() > max {
+        out.truncate(max);
+        if let Some(last) = out.last_mut() {
+            *last = fit(&format!("{last}…"), width);
+        }
+    }
+    if out.is_empty() {
+        out.push(String::new());
+    }
+    out
+}
+
+/// The widths ratatui gives a table's columns in `area` (one space between columns).
+fn column_widths(area: Rect, constraints: &[Constraint]) -> Vec<usize> {
+    Layout::horizontal(constraints.to_vec())
+        .spacing(1)
+        .split(area)
+        .iter()
+        .map(|r| r.width as usize)
+        .collect()
 }
 
 fn draw_travel(

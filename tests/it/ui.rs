@@ -665,3 +665,72 @@ fn small_defects_of_the_first_walk() {
     keys(&mut app, &[Cmd::Cancel]);
     assert_eq!(app.message, "no detector job is running");
 }
+
+/// Nothing on screen is shorter than it is without saying so: in the entity view and the
+/// timeline, at 80x24, 120x40 and 200x50, every value is shown whole or cut with `…`; the GUID and
+/// e-mail identifiers are whole from 120 columns.
+#[test]
+fn clipped_values_end_in_an_ellipsis_and_identifiers_are_whole() {
+    let ws = workspace();
+    let shown_or_marked = |screen: &str, value: &str| {
+        screen.contains(value)
+            || (1..value.chars().count()).rev().any(|k| {
+                let prefix: String = value.chars().take(k).collect();
+                screen.contains(&format!("{prefix}…"))
+            })
+    };
+    // Wrapped: every piece of the value on consecutive lines.
+    let wrapped = |screen: &str, value: &str| {
+        screen.contains(value)
+            || (4..value.chars().count()).any(|k| {
+                let chars: Vec<char> = value.chars().collect();
+                chars
+                    .chunks(k)
+                    .all(|c| screen.contains(&c.iter().collect::<String>()))
+            })
+    };
+    for (w, h) in [(80, 24), (120, 40), (200, 50)] {
+        let mut app = app();
+        keys(&mut app, &[Cmd::Entity]);
+        let s = screen(&app, w, h);
+        let rows = hirescope::ui::data::entities(&ws, "H900");
+        for r in rows.iter().take((h as usize).saturating_sub(14)) {
+            if matches!(r.kind, "identifier" | "ip" | "device") {
+                assert!(wrapped(&s, &r.value), "{} is cut at {w}x{h}:\n{s}", r.value);
+            } else {
+                // Long free text (a user agent) wraps a few lines, then ends in `…`.
+                let head: String = r.value.chars().take(8).collect();
+                assert!(s.contains(&head), "{} missing at {w}x{h}", r.value);
+                assert!(
+                    wrapped(&s, &r.value) || s.contains('…'),
+                    "{} cut without … at {w}x{h}",
+                    r.value
+                );
+            }
+        }
+        for id in [
+            "a11e0767-b94e-48f8-a412-b666ca29a063",
+            "daniel.kim@contoso.example",
+        ] {
+            assert!(wrapped(&s, id), "{id} whole (or wrapped) at {w}x{h}:\n{s}");
+            if w >= 120 {
+                assert!(s.contains(id), "{id} on one line at {w}x{h}:\n{s}");
+            }
+        }
+        let mut app = self::app();
+        keys(&mut app, &[Cmd::Timeline]);
+        let s = screen(&app, w, h);
+        for r in hirescope::ui::data::timeline(&ws, "H900").iter().take(5) {
+            assert!(
+                s.contains(&r.ip),
+                "the address {} is whole at {w}x{h}",
+                r.ip
+            );
+            let what = format!("{} · {}", r.action, r.object);
+            assert!(
+                shown_or_marked(&s, &what),
+                "{what} cut without … at {w}x{h}:\n{s}"
+            );
+        }
+    }
+}
