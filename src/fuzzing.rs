@@ -8,6 +8,7 @@ use crate::ingest::{load_bytes, Dataset, Role};
 
 /// Reads bytes as a file called `name`, then links people and runs every detector.
 pub fn pipeline(name: &str, data: &[u8], role: Option<Role>) -> Dataset {
+    quiet_caught_panics();
     let dataset = load_bytes(name, data, role);
     if let Ok(model) = crate::model::build(&dataset) {
         let _ = crate::detect::run(&model, &dataset, &crate::detect::Config::default(), &[]);
@@ -18,7 +19,16 @@ pub fn pipeline(name: &str, data: &[u8], role: Option<Role>) -> Dataset {
 
 /// Reads bytes as a file called `name` (ingest only).
 pub fn read(name: &str, data: &[u8], role: Option<Role>) -> Dataset {
+    quiet_caught_panics();
     load_bytes(name, data, role)
+}
+
+/// libFuzzer's harness aborts on every panic, even one hirescope catches at a file boundary (and
+/// reports as that file's error, which is the promise): chain our hook in front, so only panics
+/// that escape are crashes.
+fn quiet_caught_panics() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(crate::panics::install_cli_hook);
 }
 
 pub fn csv(data: &[u8]) {

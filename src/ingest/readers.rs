@@ -1129,14 +1129,26 @@ fn read_json(
 fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut FileReport) {
     use polars::prelude::*;
     // Columns of types this build cannot hold (decimals) are left out by name, before reading.
-    let schema = match ParquetReader::new(std::io::Cursor::new(bytes)).schema() {
-        Ok(s) => s,
-        Err(e) => {
-            report.role = Role::Unreadable;
-            report.reject(0, "", format!("Parquet does not read: {e}"));
-            return;
-        }
-    };
+    // Polars' Parquet reader panics on some malformed footers (found by fuzzing): that is a
+    // malformed file, said as such.
+    let schema =
+        match crate::panics::catch(|| ParquetReader::new(std::io::Cursor::new(bytes)).schema()) {
+            Ok(Ok(s)) => s,
+            Ok(Err(e)) => {
+                report.role = Role::Unreadable;
+                report.reject(0, "", format!("Parquet does not read: {e}"));
+                return;
+            }
+            Err(panic) => {
+                report.role = Role::Unreadable;
+                report.reject(
+                    0,
+                    "",
+                    format!("Parquet does not read: malformed file metadata ({panic})"),
+                );
+                return;
+            }
+        };
     let mut keep: Vec<String> = Vec::new();
     for (name, field) in schema.iter() {
         if format!("{:?}", field.dtype()).starts_with("Decimal") {
@@ -1148,14 +1160,25 @@ fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut Fil
             keep.push(name.to_string());
         }
     }
-    let df = match ParquetReader::new(std::io::Cursor::new(bytes))
-        .with_columns(Some(keep))
-        .finish()
-    {
-        Ok(df) => df,
-        Err(e) => {
+    let read = crate::panics::catch(|| {
+        ParquetReader::new(std::io::Cursor::new(bytes))
+            .with_columns(Some(keep))
+            .finish()
+    });
+    let df = match read {
+        Ok(Ok(df)) => df,
+        Ok(Err(e)) => {
             report.role = Role::Unreadable;
             report.reject(0, "", format!("Parquet does not read: {e}"));
+            return;
+        }
+        Err(panic) => {
+            report.role = Role::Unreadable;
+            report.reject(
+                0,
+                "",
+                format!("Parquet does not read: malformed pages ({panic})"),
+            );
             return;
         }
     };

@@ -353,6 +353,34 @@ fn parquet_decimals_zoned_and_out_of_range_times_load_without_a_panic() {
     );
 }
 
+/// Found by the parquet fuzz target: a footer whose thrift metadata makes Polars' reader panic.
+/// The file is reported as malformed; nothing else is lost.
+#[test]
+fn parquet_with_malformed_thrift_metadata_is_reported() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        hostile("fuzz_thrift_metadata.parquet"),
+        dir.path().join("bad.parquet"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("good.csv"), csv(&[GOOD])).unwrap();
+    let data = load_paths(&[dir.path().to_path_buf()]);
+    let bad = data
+        .files
+        .iter()
+        .find(|f| f.path.ends_with("bad.parquet"))
+        .unwrap();
+    assert_eq!(bad.role, Role::Unreadable);
+    assert!(
+        bad.rejected[0]
+            .reason
+            .starts_with("Parquet does not read: malformed file metadata"),
+        "{:?}",
+        bad.rejected
+    );
+    assert_eq!(rows(&data, T::CloudAppEvents), 1);
+}
+
 #[test]
 fn crlf_line_numbers_bare_cr_repeated_and_invalid_headers() {
     // The portals export CRLF: the third line is reported as line 3.
