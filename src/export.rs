@@ -265,12 +265,12 @@ pub fn report(
     let hops = travel
         .hops
         .iter()
-        .filter(|h| h.verdict.eq_ignore_ascii_case("impossible") || h.verdict == "impossible (VPN)")
+        .filter(|h| crate::model::travel::verdict::is_impossible(h.verdict))
         .map(|h| ReportHop {
             from_time: format_ts(h.from_ts),
             to_time: format_ts(h.to_ts),
-            from: h.from_place.clone(),
-            to: h.to_place.clone(),
+            from: format!("{} ({})", h.from_place, h.from_ip),
+            to: format!("{} ({})", h.to_place, h.to_ip),
             km: round2(h.km),
             hours: round2(h.hours),
             kmh: round2(h.kmh),

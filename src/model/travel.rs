@@ -108,6 +108,22 @@ pub fn hops(events: LazyFrame) -> PolarsResult<LazyFrame> {
         ))
 }
 
+/// What a hop is, in one vocabulary for the view, the report and the legend.
+pub mod verdict {
+    /// Farther and faster than the thresholds allow, after both places' uncertainty.
+    pub const IMPOSSIBLE: &str = "impossible";
+    /// Impossible, but a side is a VPN or an anonymiser: down-ranked.
+    pub const IMPOSSIBLE_VPN: &str = "impossible (VPN)";
+    /// Both sides are one address, geolocated twice: never travel.
+    pub const SAME_IP: &str = "same IP";
+    pub const POSSIBLE: &str = "possible";
+
+    /// Impossible, through a VPN or not.
+    pub fn is_impossible(v: &str) -> bool {
+        v == IMPOSSIBLE || v == IMPOSSIBLE_VPN
+    }
+}
+
 /// The hop is impossible under the thresholds: far enough, fast enough, and not the same address.
 pub fn impossible(config: &Config) -> Expr {
     col("km_adj")

@@ -594,7 +594,23 @@ impl App {
                 .get(cursor)
                 .and_then(entity_pivot)
                 .map(|k| self.pivot_view(&ws, k)),
-            View::Travel { .. } | View::Detail { .. } => None,
+            // A hop opens its two events: where the person was before and after.
+            View::Travel { travel, cursor, .. } => travel.hops.get(cursor).map(|h| {
+                let evidence: Vec<crate::detect::Evidence> = h
+                    .rows
+                    .iter()
+                    .map(|(table, row)| crate::detect::Evidence {
+                        table: table.clone(),
+                        row: *row,
+                    })
+                    .collect();
+                View::Evidence {
+                    title: format!("hop {} -> {} ({})", h.from_place, h.to_place, h.verdict),
+                    rows: Arc::new(data::evidence_rows(&ws, &evidence)),
+                    cursor: 0,
+                }
+            }),
+            View::Detail { .. } => None,
         };
         if let Some(v) = next {
             self.stack.push(v);

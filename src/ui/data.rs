@@ -483,6 +483,8 @@ pub struct Hop {
     pub hours: f64,
     pub kmh: f64,
     pub verdict: &'static str,
+    /// The two events, (table, row): where the person was before and after.
+    pub rows: [(String, i64); 2],
 }
 
 pub struct Travel {
@@ -496,7 +498,7 @@ pub struct Travel {
 /// The person's located events as hops between places, each with its verdict under `config`:
 /// the model's own hops (`model::travel`), the same the impossible-travel detector counts.
 pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
-    use crate::model::travel;
+    use crate::model::travel::{self, verdict};
     let df = ws.person_frame(person);
     let hire = ints(&df, "hire_ts").into_iter().flatten().next();
     let located = travel::located(df.clone().lazy())
@@ -526,6 +528,8 @@ pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
     let (city, country) = (strs(&pairs, "city"), strs(&pairs, "country"));
     let (p_city, p_country) = (strs(&pairs, "p_city"), strs(&pairs, "p_country"));
     let (ip, p_ip) = (strs(&pairs, "ip"), strs(&pairs, "p_ip"));
+    let (table, p_table) = (strs(&pairs, "table"), strs(&pairs, "p_table"));
+    let (row, p_row) = (ints(&pairs, "row"), ints(&pairs, "p_row"));
     let (same_ip, vpn, impossible) = (
         flags(&pairs, "same_ip"),
         flags(&pairs, "vpn"),
@@ -545,18 +549,25 @@ pub fn travel(ws: &Workspace, person: &str, config: &Config) -> Travel {
             hours: hours[i].unwrap_or(0.0),
             kmh: kmh[i].unwrap_or(0.0),
             verdict: match (same_ip[i], impossible[i], vpn[i]) {
-                (true, _, _) => "same IP",
-                (false, true, true) => "impossible (VPN)",
-                (false, true, false) => "IMPOSSIBLE",
-                _ => "possible",
+                (true, _, _) => verdict::SAME_IP,
+                (false, true, true) => verdict::IMPOSSIBLE_VPN,
+                (false, true, false) => verdict::IMPOSSIBLE,
+                _ => verdict::POSSIBLE,
             },
+            rows: [
+                (
+                    p_table[i].clone().unwrap_or_default(),
+                    p_row[i].unwrap_or(-1),
+                ),
+                (table[i].clone().unwrap_or_default(), row[i].unwrap_or(-1)),
+            ],
         })
         .collect();
     let mut weekly: BTreeMap<i64, u64> = BTreeMap::new();
     if let Some(h) = hire {
         for hop in hops
             .iter()
-            .filter(|h| h.verdict == "IMPOSSIBLE" && h.to_ts >= 0)
+            .filter(|h| h.verdict == verdict::IMPOSSIBLE && h.to_ts >= 0)
         {
             let w = (hop.to_ts - h).div_euclid(7 * 86_400_000);
             if w >= 0 {

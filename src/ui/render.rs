@@ -4,6 +4,7 @@
 use super::app::{App, Focus, Overlay, View};
 use super::data::EventRow;
 use super::theme::Theme;
+use crate::model::travel::verdict;
 use crate::sanitize::visible;
 use crate::time::format_ts;
 use ratatui::layout::{Constraint, Layout, Rect};
@@ -839,12 +840,12 @@ fn draw_travel(
             });
             ctx.layer();
             for (i, h) in travel.hops.iter().enumerate() {
-                let c = if h.verdict == "IMPOSSIBLE" {
+                let c = if h.verdict == verdict::IMPOSSIBLE {
                     bad
                 } else {
                     route
                 };
-                if i == cursor || h.verdict != "possible" {
+                if i == cursor || h.verdict != verdict::POSSIBLE {
                     ctx.draw(&CLine {
                         x1: h.from.1,
                         y1: h.from.0,
@@ -880,7 +881,7 @@ fn draw_travel(
     let impossible = travel
         .hops
         .iter()
-        .filter(|h| h.verdict == "IMPOSSIBLE")
+        .filter(|h| verdict::is_impossible(h.verdict))
         .count();
     let line = if travel.hire.is_some() {
         format!(
@@ -904,47 +905,114 @@ fn draw_travel(
         ]),
         weekly,
     );
+    // Narrow panes keep when, where and the verdict; wide ones add the start time and the sums.
+    let wide = table.width >= 90;
+    let widths: Vec<Constraint> = if wide {
+        vec![
+            Constraint::Length(11),
+            Constraint::Length(11),
+            Constraint::Fill(1),
+            Constraint::Fill(1),
+            Constraint::Length(6),
+            Constraint::Length(6),
+            Constraint::Length(7),
+            Constraint::Length(16),
+        ]
+    } else {
+        vec![
+            Constraint::Length(11),
+            Constraint::Fill(1),
+            Constraint::Length(7),
+            Constraint::Length(16),
+        ]
+    };
+    let [legend, table] = Layout::vertical([
+        Constraint::Length(if wide { 1 } else { 2 }),
+        Constraint::Min(3),
+    ])
+    .areas(table);
+    let legend_text = if wide {
+        format!(
+            "{} = over {} km and {} km/h after location uncertainty · {} = a side is a VPN or anonymiser · {} = one address geolocated twice · Enter opens the two events",
+            verdict::IMPOSSIBLE,
+            app.config.travel_min_km,
+            app.config.travel_min_kmh,
+            verdict::IMPOSSIBLE_VPN,
+            verdict::SAME_IP
+        )
+    } else {
+        format!(
+            "{}: over {} km and {} km/h · (VPN): a VPN side · {}: one address twice · Enter: events",
+            verdict::IMPOSSIBLE,
+            app.config.travel_min_km,
+            app.config.travel_min_kmh,
+            verdict::SAME_IP
+        )
+    };
+    f.render_widget(
+        Paragraph::new(legend_text)
+            .wrap(Wrap { trim: true })
+            .style(theme.role("muted")),
+        legend,
+    );
+    let cols = column_widths(table, &widths);
     let body: Vec<Row> = travel
         .hops
         .iter()
         .map(|h| {
             let style = match h.verdict {
-                "IMPOSSIBLE" => theme.role("impossible"),
-                "possible" | "same IP" | "corporate egress" => theme.role("muted"),
+                verdict::IMPOSSIBLE => theme.role("impossible"),
+                verdict::POSSIBLE | verdict::SAME_IP => theme.role("muted"),
                 _ => theme.role("medium"),
             };
-            Row::new(vec![
-                Cell::from(short_ts(h.to_ts)),
-                Cell::from(v(&h.from_place)),
-                Cell::from(v(&h.to_place)),
-                Cell::from(format!("{:.0}", h.km)),
-                Cell::from(format!("{:.1}h", h.hours)),
-                Cell::from(if h.kmh.is_finite() {
-                    format!("{:.0}", h.kmh)
-                } else {
-                    "∞".into()
-                }),
-                Cell::from(Span::styled(h.verdict, style)),
-            ])
+            let kmh = if h.kmh.is_finite() {
+                format!("{:.0}", h.kmh)
+            } else {
+                "∞".into()
+            };
+            // Each side names its place and its address.
+            let from = format!("{} {}", h.from_place, h.from_ip);
+            let to = format!("{} {}", h.to_place, h.to_ip);
+            let cells = if wide {
+                vec![
+                    Cell::from(short_ts(h.from_ts)),
+                    Cell::from(short_ts(h.to_ts)),
+                    Cell::from(fit(&v_owned(&from), cols[2])),
+                    Cell::from(fit(&v_owned(&to), cols[3])),
+                    Cell::from(format!("{:.0}", h.km)),
+                    Cell::from(format!("{:.1}h", h.hours)),
+                    Cell::from(kmh),
+                    Cell::from(Span::styled(h.verdict, style)),
+                ]
+            } else {
+                let hop = format!("{} → {}", h.from_place, h.to_place);
+                vec![
+                    Cell::from(short_ts(h.to_ts)),
+                    Cell::from(fit(&v_owned(&hop), cols[1])),
+                    Cell::from(kmh),
+                    Cell::from(Span::styled(h.verdict, style)),
+                ]
+            };
+            Row::new(cells)
         })
         .collect();
-    let t = Table::new(
-        body,
-        [
-            Constraint::Length(11),
-            Constraint::Length(16),
-            Constraint::Length(16),
-            Constraint::Length(6),
-            Constraint::Length(6),
-            Constraint::Length(7),
-            Constraint::Min(10),
-        ],
-    )
-    .header(
-        Row::new(vec!["time", "from", "to", "km", "time", "km/h", "verdict"])
-            .style(theme.role("header")),
-    )
-    .row_highlight_style(theme.role("selected"));
+    let header = if wide {
+        vec![
+            "from (UTC)",
+            "to (UTC)",
+            "from: place, IP",
+            "to: place, IP",
+            "km",
+            "time",
+            "km/h",
+            "verdict",
+        ]
+    } else {
+        vec!["at (UTC)", "hop", "km/h", "verdict"]
+    };
+    let t = Table::new(body, widths)
+        .header(Row::new(header).style(theme.role("header")))
+        .row_highlight_style(theme.role("selected"));
     f.render_stateful_widget(
         t,
         table,

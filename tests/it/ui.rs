@@ -82,7 +82,7 @@ fn entity_travel_and_findings_views() {
     keys(&mut app, &[Cmd::Travel]);
     let s = screen(&app, 120, 40);
     assert!(
-        s.contains("IMPOSSIBLE") && s.contains("impossible hops per week since hire"),
+        s.contains("impossible") && s.contains("impossible hops per week since hire"),
         "{s}"
     );
     both_sizes!("travel", app);
@@ -618,7 +618,7 @@ fn travel_view_agrees_with_the_finding_across_corporate_rows() {
     let impossible = t
         .hops
         .iter()
-        .filter(|h| h.verdict == "IMPOSSIBLE" || h.verdict == "impossible (VPN)")
+        .filter(|h| h.verdict == "impossible" || h.verdict == "impossible (VPN)")
         .count();
     assert_eq!(
         impossible, 2,
@@ -733,4 +733,16 @@ fn clipped_values_end_in_an_ellipsis_and_identifiers_are_whole() {
             );
         }
     }
+}
+
+/// Enter on a travel hop opens the two events it joins.
+#[test]
+fn a_travel_hop_opens_its_two_events() {
+    let mut app = app();
+    keys(&mut app, &[Cmd::Travel, Cmd::Enter]);
+    let Some(View::Evidence { rows, title, .. }) = app.stack.last() else {
+        panic!("Enter on a hop opens its events")
+    };
+    assert_eq!(rows.len(), 2, "{title}");
+    assert!(title.starts_with("hop "), "{title}");
 }
