@@ -5,6 +5,7 @@ pub mod canon;
 pub mod fields;
 pub mod neutral;
 mod readers;
+pub use readers::parquet_text_command;
 pub mod source;
 pub mod table;
 pub mod values;

@@ -1126,33 +1126,37 @@ fn read_json(
     }
 }
 
-fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut FileReport) {
+/// A Parquet file as text: its column names, notes about columns it could not read, and each
+/// column's cells.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub struct ParquetText {
+    pub headers: Vec<String>,
+    pub notes: Vec<String>,
+    pub columns: Vec<Vec<Option<String>>>,
+    pub rows: usize,
+}
+
+/// Decodes a Parquet file in this process. Polars' reader panics on some malformed footers and
+/// aborts the process on some malformed pages (an allocation it cannot make): `read_parquet` runs
+/// this in a child process when it can, so such a file costs only itself.
+pub fn parquet_text(bytes: &[u8]) -> Result<ParquetText, String> {
     use polars::prelude::*;
+    let mut notes = Vec::new();
     // Columns of types this build cannot hold (decimals) are left out by name, before reading.
-    // Polars' Parquet reader panics on some malformed footers (found by fuzzing): that is a
-    // malformed file, said as such.
     let schema =
         match crate::panics::catch(|| ParquetReader::new(std::io::Cursor::new(bytes)).schema()) {
             Ok(Ok(s)) => s,
-            Ok(Err(e)) => {
-                report.role = Role::Unreadable;
-                report.reject(0, "", format!("Parquet does not read: {e}"));
-                return;
-            }
+            Ok(Err(e)) => return Err(format!("Parquet does not read: {e}")),
             Err(panic) => {
-                report.role = Role::Unreadable;
-                report.reject(
-                    0,
-                    "",
-                    format!("Parquet does not read: malformed file metadata ({panic})"),
-                );
-                return;
+                return Err(format!(
+                    "Parquet does not read: malformed file metadata ({panic})"
+                ))
             }
         };
     let mut keep: Vec<String> = Vec::new();
     for (name, field) in schema.iter() {
         if format!("{:?}", field.dtype()).starts_with("Decimal") {
-            report.notes.push(format!(
+            notes.push(format!(
                 "column {} is a DECIMAL and is not read",
                 crate::text::clip(name)
             ));
@@ -1167,20 +1171,8 @@ fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut Fil
     });
     let df = match read {
         Ok(Ok(df)) => df,
-        Ok(Err(e)) => {
-            report.role = Role::Unreadable;
-            report.reject(0, "", format!("Parquet does not read: {e}"));
-            return;
-        }
-        Err(panic) => {
-            report.role = Role::Unreadable;
-            report.reject(
-                0,
-                "",
-                format!("Parquet does not read: malformed pages ({panic})"),
-            );
-            return;
-        }
+        Ok(Err(e)) => return Err(format!("Parquet does not read: {e}")),
+        Err(panic) => return Err(format!("Parquet does not read: malformed pages ({panic})")),
     };
     let headers: Vec<String> = df
         .get_column_names()
@@ -1190,10 +1182,90 @@ fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut Fil
     let columns: Vec<Vec<Option<String>>> = df
         .columns()
         .iter()
-        .map(|c| parquet_cells(c, report))
+        .map(|c| parquet_cells(c, &mut notes))
         .collect();
+    Ok(ParquetText {
+        headers,
+        notes,
+        columns,
+        rows: df.height(),
+    })
+}
+
+/// Decodes a Parquet file in a child process (`hirescope __parquet-text`, bytes on its standard
+/// input, JSON on its output) when this process is the hirescope binary; in-process otherwise
+/// (library use: tests, fuzzing). A child that dies is this file's error, not the run's end.
+fn parquet_isolated(bytes: &[u8]) -> Result<ParquetText, String> {
+    let exe = std::env::current_exe().ok();
+    let is_hirescope = exe
+        .as_ref()
+        .and_then(|e| e.file_name())
+        .is_some_and(|n| n == "hirescope");
+    let (Some(exe), true) = (exe, is_hirescope) else {
+        return parquet_text(bytes);
+    };
+    use std::io::{Read, Write};
+    let mut child = std::process::Command::new(exe)
+        .arg("__parquet-text")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .map_err(|e| format!("Parquet not read: could not start its reader: {e}"))?;
+    let mut stdin = child.stdin.take().expect("piped");
+    let input = bytes.to_vec();
+    let writer = std::thread::spawn(move || {
+        let _ = stdin.write_all(&input);
+    });
+    let mut out = Vec::new();
+    if let Some(mut stdout) = child.stdout.take() {
+        let _ = stdout.read_to_end(&mut out);
+    }
+    let _ = writer.join();
+    let status = child
+        .wait()
+        .map_err(|e| format!("Parquet not read: its reader: {e}"))?;
+    if !status.success() {
+        return Err(format!(
+            "Parquet does not read: the Parquet reader died on this file ({status}): malformed pages"
+        ));
+    }
+    serde_json::from_slice::<Result<ParquetText, String>>(&out)
+        .map_err(|e| format!("Parquet not read: its reader's answer did not parse: {e}"))?
+}
+
+/// The hidden `__parquet-text` command: Parquet bytes on standard input, the decoded text (or the
+/// reason it does not read) as JSON on standard output.
+pub fn parquet_text_command() -> i32 {
+    use std::io::{Read, Write};
+    let mut bytes = Vec::new();
+    if std::io::stdin().read_to_end(&mut bytes).is_err() {
+        return 1;
+    }
+    let text = parquet_text(&bytes);
+    let mut out = std::io::stdout().lock();
+    match serde_json::to_writer(&mut out, &text) {
+        Ok(()) => {
+            let _ = out.flush();
+            0
+        }
+        Err(_) => 1,
+    }
+}
+
+fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut FileReport) {
+    let table = match parquet_isolated(bytes) {
+        Ok(t) => t,
+        Err(why) => {
+            report.role = Role::Unreadable;
+            report.reject(0, "", why);
+            return;
+        }
+    };
+    report.notes.extend(table.notes);
+    let (headers, columns) = (table.headers, table.columns);
     let fields = Fields::new(&headers);
-    for i in 0..df.height() {
+    for i in 0..table.rows {
         let mut flags: Vec<String> = Vec::new();
         let cells: Vec<String> = columns
             .iter()
@@ -1216,7 +1288,7 @@ fn read_parquet(loader: &mut Loader, bytes: &[u8], file: usize, report: &mut Fil
 
 /// A Parquet column as text cells. Times are converted here, not by Polars, so a value outside
 /// chrono's range becomes a readable number instead of a panic; a time zone is kept as UTC.
-fn parquet_cells(c: &polars::prelude::Column, report: &mut FileReport) -> Vec<Option<String>> {
+fn parquet_cells(c: &polars::prelude::Column, notes: &mut Vec<String>) -> Vec<Option<String>> {
     use polars::prelude::*;
     let n = c.len();
     let as_i64 = |c: &Column| -> Vec<Option<i64>> {
@@ -1248,7 +1320,7 @@ fn parquet_cells(c: &polars::prelude::Column, report: &mut FileReport) -> Vec<Op
                 Err(_) => vec![None; n],
             },
             _ => {
-                report.notes.push(format!(
+                notes.push(format!(
                     "column {} has a type hirescope does not read ({}): left empty",
                     crate::text::clip(c.name()),
                     c.dtype()

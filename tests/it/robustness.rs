@@ -381,6 +381,37 @@ fn parquet_with_malformed_thrift_metadata_is_reported() {
     assert_eq!(rows(&data, T::CloudAppEvents), 1);
 }
 
+/// Found by the parquet fuzz target: a page header that makes Polars' reader try to allocate
+/// 2^61 bytes, which aborts the process (no panic to catch). The binary decodes Parquet in a child
+/// process, so the file is reported and the rest still loads. (Only through the binary: read in
+/// this test process it would abort it.)
+#[test]
+fn parquet_that_aborts_its_reader_costs_only_itself() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::copy(
+        hostile("fuzz_page_allocation.parquet"),
+        dir.path().join("bad.parquet"),
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("good.csv"), csv(&[GOOD])).unwrap();
+    let out = run_bounded(
+        &["inspect", "--format", "json", dir.path().to_str().unwrap()],
+        &[],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let text = v.to_string();
+    assert!(
+        text.contains("the Parquet reader died on this file"),
+        "{text}"
+    );
+    assert_eq!(v["rows"], 1, "the other file still loads");
+}
+
 #[test]
 fn crlf_line_numbers_bare_cr_repeated_and_invalid_headers() {
     // The portals export CRLF: the third line is reported as line 3.
