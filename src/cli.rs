@@ -267,6 +267,18 @@ fn put(out: &mut impl Write, text: &str, shape: Shape) -> std::io::Result<()> {
     }
 }
 
+/// The analysis of the paths with the views' indexes (for reports and exports), warnings said.
+fn workspace(
+    paths: &[PathBuf],
+    sources: &SourceArgs,
+    tuning: &DetectArgs,
+) -> anyhow::Result<(crate::ui::data::Workspace, crate::detect::Config)> {
+    let config = tuning.config()?;
+    let run = analyse(paths, sources, &config, &[])?;
+    warn(&run.data);
+    Ok((crate::ui::data::Workspace::new(run), config))
+}
+
 /// Writes an output to a file (exactly), or to standard output (made safe for a terminal).
 fn deliver(output: Option<&std::path::Path>, text: &str, shape: Shape) -> anyhow::Result<()> {
     match output {
@@ -448,11 +460,8 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             output,
             format,
         }) => {
-            let config = cli.tuning.config()?;
-            let run = analyse(&paths, &cli.sources, &config, &[])?;
-            warn(&run.data);
-            let case = open_case(&run.data)?;
-            let ws = crate::ui::data::Workspace::new(run);
+            let (ws, config) = workspace(&paths, &cli.sources, &cli.tuning)?;
+            let case = open_case(&ws.analysis.data)?;
             let report = crate::export::report(&ws, &person, &case.state, &config)?;
             let shape = match format {
                 crate::export::ReportFormat::Json => Shape::Json,
@@ -467,10 +476,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             output,
             format,
         }) => {
-            let config = cli.tuning.config()?;
-            let run = analyse(&paths, &cli.sources, &config, &[])?;
-            warn(&run.data);
-            let ws = crate::ui::data::Workspace::new(run);
+            let (ws, _) = workspace(&paths, &cli.sources, &cli.tuning)?;
             if !ws.analysis.model.people.iter().any(|p| p.key == person) {
                 return Err(Failure::usage(format!(
                     "no person {:?} in the data (see `hirescope people`)",
