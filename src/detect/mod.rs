@@ -199,6 +199,16 @@ pub fn registry() -> Vec<Detector> {
     ]
 }
 
+/// Detectors that compare people with each other (clusters, population baselines, shared
+/// infrastructure): over one person's events alone they would see no one to compare with.
+pub const CROSS_PERSON: &[&str] = &[
+    "recruiting-pattern-cluster",
+    "recruiting-api-volume",
+    "data-access-spike",
+    "shared-mfa-device",
+    "shared-infrastructure",
+];
+
 pub fn ids() -> Vec<&'static str> {
     registry().iter().map(|d| d.id).collect()
 }

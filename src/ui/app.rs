@@ -723,10 +723,39 @@ impl App {
             self.message = "no pivot open: scope is the whole data set".into();
             self.scope = Scope::All;
         }
+        // Over one person, detectors that compare people have no one to compare with: run the
+        // others, and say which were skipped.
+        let mut skipped: Vec<&str> = Vec::new();
+        let ids = if self.scope == Scope::Person {
+            let wanted: Vec<String> = if ids.is_empty() {
+                crate::detect::ids().iter().map(|s| s.to_string()).collect()
+            } else {
+                ids
+            };
+            let (cross, own): (Vec<String>, Vec<String>) = wanted
+                .into_iter()
+                .partition(|d| crate::detect::CROSS_PERSON.contains(&d.as_str()));
+            skipped = crate::detect::CROSS_PERSON
+                .iter()
+                .copied()
+                .filter(|c| cross.iter().any(|d| d == c))
+                .collect();
+            own
+        } else {
+            ids
+        };
+        if !skipped.is_empty() {
+            self.message = format!(
+                "over this person, skipped the detectors that compare people: {}",
+                skipped.join(", ")
+            );
+        }
         let label = if ids.is_empty() {
             "all detectors".to_string()
-        } else {
+        } else if skipped.is_empty() {
             ids.join(", ")
+        } else {
+            format!("{} detectors ({} skipped)", ids.len(), skipped.len())
         };
         self.job = Some(Job {
             label: format!("{label} over {}", self.scope.name()),
@@ -1202,8 +1231,13 @@ impl App {
                 } else {
                     format!("; {} failed: {}", errors.len(), errors.join("; "))
                 };
+                let skipped = if scope == Scope::Person {
+                    "; detectors that compare people were skipped".to_string()
+                } else {
+                    String::new()
+                };
                 self.message = format!(
-                    "{} findings over {} in {} ms{err}",
+                    "{} findings over {} in {} ms{skipped}{err}",
                     findings.len(),
                     scope.name(),
                     elapsed_ms
@@ -1384,10 +1418,12 @@ impl App {
             Cmd::Pivot => self.pivot(),
             Cmd::RunAll => self.run_detectors(Vec::new()),
             Cmd::Scope => {
+                // "This pivot" is offered only while a pivot is open.
+                let pivot_open = self.stack.iter().any(|v| matches!(v, View::Pivot { .. }));
                 self.scope = match self.scope {
                     Scope::All => Scope::Person,
-                    Scope::Person => Scope::Pivot,
-                    Scope::Pivot => Scope::All,
+                    Scope::Person if pivot_open => Scope::Pivot,
+                    Scope::Person | Scope::Pivot => Scope::All,
                 };
                 self.message = format!("detector scope: {}", self.scope.name());
             }

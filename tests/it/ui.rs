@@ -746,3 +746,42 @@ fn a_travel_hop_opens_its_two_events() {
     assert_eq!(rows.len(), 2, "{title}");
     assert!(title.starts_with("hop "), "{title}");
 }
+
+/// Scopes: "this pivot" only while a pivot is open; "this person" skips the detectors that
+/// compare people, and says so.
+#[test]
+fn scopes_say_what_they_run() {
+    use hirescope::ui::app::{Request, Scope};
+    let mut app = app();
+    keys(&mut app, &[Cmd::Scope]);
+    assert_eq!(app.scope, Scope::Person);
+    keys(&mut app, &[Cmd::Scope]);
+    assert_eq!(
+        app.scope,
+        Scope::All,
+        "no pivot open: this pivot is not offered"
+    );
+    keys(&mut app, &[Cmd::Scope, Cmd::RunAll]);
+    assert!(
+        app.message
+            .contains("skipped the detectors that compare people"),
+        "{}",
+        app.message
+    );
+    let Some(Request::RunDetectors { ids, .. }) = app.requests.last() else {
+        panic!("a run was requested")
+    };
+    assert!(!ids.is_empty());
+    for d in hirescope::detect::CROSS_PERSON {
+        assert!(!ids.iter().any(|i| i == d), "{d} runs over one person");
+    }
+    keys(
+        &mut app,
+        &[Cmd::NextPane, Cmd::Pivot, Cmd::Enter, Cmd::Scope],
+    );
+    assert_eq!(
+        app.scope,
+        Scope::Pivot,
+        "with a pivot open, this pivot is offered"
+    );
+}
