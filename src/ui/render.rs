@@ -32,6 +32,9 @@ fn short_ts(ms: i64) -> String {
 
 pub fn draw(f: &mut Frame, app: &App, theme: &Theme) {
     let area = f.area();
+    // A theme with its own background (light) paints it first, so its dark text never lands on a
+    // dark terminal's background; themes without one keep the terminal's.
+    f.render_widget(Block::default().style(theme.role("base")), area);
     if area.width < MIN_WIDTH || area.height < MIN_HEIGHT {
         let msg = format!(
             "terminal too small: {}x{}; hirescope needs at least {MIN_WIDTH}x{MIN_HEIGHT}",
@@ -226,8 +229,19 @@ fn block<'a>(title: String, focused: bool, theme: &Theme) -> Block<'a> {
     } else {
         theme.role("border")
     };
+    // Focus shows without colour too (NO_COLOR, monochrome terminals): a thick border and a bold
+    // title on the focused pane.
+    let (border, title) = if focused {
+        (
+            ratatui::widgets::BorderType::Thick,
+            Span::styled(title, Style::default().add_modifier(Modifier::BOLD)),
+        )
+    } else {
+        (ratatui::widgets::BorderType::Plain, Span::raw(title))
+    };
     Block::default()
         .borders(Borders::ALL)
+        .border_type(border)
         .border_style(style)
         .title(title)
 }

@@ -134,6 +134,13 @@ mod tests {
             assert_eq!(mono.role("high").fg, None);
         }
         assert!(Theme::load("nope", true).is_err());
+        // The light theme paints its own background; the default keeps the terminal's.
+        assert!(Theme::load("light", true)
+            .unwrap()
+            .role("base")
+            .bg
+            .is_some());
+        assert_eq!(Theme::load("default", true).unwrap().role("base").bg, None);
         assert_eq!(
             parse_style("bold #ff0000 on black", true),
             Style::default()
