@@ -915,7 +915,7 @@ fn draw_travel(
                 "{} located hops, {impossible} impossible",
                 travel.hops.len()
             )),
-            Line::styled(line, theme.role("muted")),
+            Line::styled(fit(&line, weekly.width as usize), theme.role("muted")),
         ]),
         weekly,
     );
