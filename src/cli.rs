@@ -148,6 +148,9 @@ pub enum Command {
         /// it needs is missing from the files (a query's projection dropped it).
         #[arg(long)]
         explain: bool,
+        /// Table format: never cut a value to its column (wider lines instead).
+        #[arg(long)]
+        wide: bool,
     },
     /// The people ranked by risk, with the findings behind it.
     People {
@@ -155,6 +158,9 @@ pub enum Command {
         paths: Vec<PathBuf>,
         #[arg(long, value_enum, default_value_t = OutFormat::Table)]
         format: OutFormat,
+        /// Table format: never cut a value to its column (wider lines instead).
+        #[arg(long)]
+        wide: bool,
     },
     /// A person's case report: identifiers, findings with evidence, the events that matter,
     /// impossible travel, shared infrastructure, the analyst's notes, marks and disposition, the
@@ -351,6 +357,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             min_severity,
             print_config,
             explain,
+            wide,
         }) => {
             let config = cli.tuning.config()?;
             if print_config {
@@ -400,7 +407,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     write!(
                         out,
                         "{}",
-                        crate::report::findings_table(&shown, crate::report::use_colour())
+                        crate::report::findings_table(&shown, crate::report::use_colour(), wide)
                     )?;
                     write!(
                         out,
@@ -423,7 +430,11 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             }
             Ok(0)
         }
-        Some(Command::People { paths, format }) => {
+        Some(Command::People {
+            paths,
+            format,
+            wide,
+        }) => {
             let config = cli.tuning.config()?;
             let run = analyse(&paths, &cli.sources, &config, &[])?;
             warn(&run.data);
@@ -447,7 +458,7 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
                     write!(
                         out,
                         "{}",
-                        crate::report::people_table(&run.ranked, crate::report::use_colour())
+                        crate::report::people_table(&run.ranked, crate::report::use_colour(), wide)
                     )?;
                     write!(out, "{}", crate::report::services_table(&run.model.people))?;
                 }

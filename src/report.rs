@@ -164,15 +164,25 @@ pub fn wrap(text: &str, width: usize, indent: &str) -> String {
     out
 }
 
-pub fn findings_table(findings: &[Finding], colour: bool) -> String {
+/// A cell of a headless table: fitted to its column (cut with `…`), or, with `--wide`, whole
+/// (padded when shorter, never cut).
+fn cell(s: &str, width: usize, wide: bool) -> String {
+    if wide && s.chars().count() > width {
+        s.to_string()
+    } else {
+        fit(s, width)
+    }
+}
+
+pub fn findings_table(findings: &[Finding], colour: bool, wide: bool) -> String {
     let mut s =
         String::from("SEVERITY  DETECTOR                    PERSON          FIRST SEEN (UTC)\n");
     for f in findings {
         let sev = paint(&fit(f.severity.name(), 8), f.severity, colour);
         s.push_str(&format!(
             "{sev}  {} {} {}\n",
-            fit(f.detector, 27),
-            fit(&visible(&f.person), 15),
+            cell(f.detector, 27, wide),
+            cell(&visible(&f.person), 15, wide),
             format_ts(f.first_seen)
         ));
         s.push_str(&wrap(&visible(&f.reason), 70, "          "));
@@ -180,7 +190,7 @@ pub fn findings_table(findings: &[Finding], colour: bool) -> String {
     s
 }
 
-pub fn people_table(ranked: &[Ranked], colour: bool) -> String {
+pub fn people_table(ranked: &[Ranked], colour: bool, wide: bool) -> String {
     let mut s = String::from("RISK  SEVERITY  PERSON     NAME               STAGE     FINDINGS\n");
     for r in ranked {
         let sev = r
@@ -194,10 +204,10 @@ pub fn people_table(ranked: &[Ranked], colour: bool) -> String {
         s.push_str(&format!(
             "{:>4}  {sev}  {} {} {} {}\n",
             r.risk,
-            fit(&visible(&r.person.key), 10),
-            fit(&visible(r.person.name.as_deref().unwrap_or("-")), 18),
+            cell(&visible(&r.person.key), 10, wide),
+            cell(&visible(r.person.name.as_deref().unwrap_or("-")), 18, wide),
             fit(r.person.stage.name(), 9),
-            fit(&findings, 25).trim_end()
+            cell(&findings, 25, wide).trim_end()
         ));
     }
     s

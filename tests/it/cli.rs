@@ -224,3 +224,28 @@ fn nothing_goes_to_the_network() {
         assert!(calls.is_empty(), "{args:?} made network calls: {calls:?}");
     }
 }
+
+/// Headless tables cut long values with `…`; `--wide` never cuts.
+#[test]
+fn wide_tables_never_clip() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("events.csv"),
+        "Timestamp,Application,ActionType,AccountId,AccountDisplayName,IPAddress\n\
+2026-09-01T10:00:00Z,Workday,Change My Account,an.applicant.with.a.long.address@mail.example,Bartholomew Featherstonehaugh-Smythe,1.2.3.4\n",
+    )
+    .unwrap();
+    let d = dir.path().to_str().unwrap();
+    let narrow = String::from_utf8(hirescope(&["people", d]).stdout).unwrap();
+    assert!(
+        narrow.contains("an.applic…") && narrow.contains('…'),
+        "{narrow}"
+    );
+    let wide = String::from_utf8(hirescope(&["people", d, "--wide"]).stdout).unwrap();
+    assert!(
+        wide.contains("an.applicant.with.a.long.address@mail.example")
+            && wide.contains("Bartholomew Featherstonehaugh-Smythe"),
+        "{wide}"
+    );
+    assert!(!wide.contains('…'), "{wide}");
+}
