@@ -10,7 +10,7 @@ use crate::time::format_ts;
 use crate::ui::data::{self, Workspace};
 use polars::prelude::*;
 use serde::Serialize;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum ReportFormat {
@@ -173,15 +173,39 @@ fn round2(x: f64) -> f64 {
     }
 }
 
-/// Who a row belongs to, for notes and marks on rows.
-pub fn row_owner(ws: &Workspace, table: &str, row: i64) -> Option<String> {
+/// Who each row that a note or mark is about belongs to, found in one pass over the events (a
+/// lookup per note would scan every event once per note).
+fn row_owners(ws: &Workspace, case: &CaseState) -> HashMap<(String, i64), String> {
+    let wanted: std::collections::HashSet<(&str, i64)> = case
+        .notes
+        .iter()
+        .map(|n| &n.target)
+        .chain(case.marks.iter().map(|m| &m.target))
+        .filter_map(|t| match t {
+            Target::Row { table, row } => Some((table.as_str(), *row)),
+            _ => None,
+        })
+        .collect();
+    let mut out = HashMap::new();
+    if wanted.is_empty() {
+        return out;
+    }
     let events = &ws.analysis.model.events;
-    let tables = events.column("table").ok()?.str().ok()?;
-    let rows = events.column("row").ok()?.i64().ok()?;
-    let persons = events.column("person").ok()?.str().ok()?;
-    (0..events.height())
-        .find(|&i| tables.get(i) == Some(table) && rows.get(i) == Some(row))
-        .and_then(|i| persons.get(i).map(str::to_string))
+    let (Ok(tables), Ok(rows), Ok(persons)) = (
+        events.column("table").and_then(|c| c.str().cloned()),
+        events.column("row").and_then(|c| c.i64().cloned()),
+        events.column("person").and_then(|c| c.str().cloned()),
+    ) else {
+        return out;
+    };
+    for i in 0..events.height() {
+        if let (Some(t), Some(r), Some(p)) = (tables.get(i), rows.get(i), persons.get(i)) {
+            if wanted.contains(&(t, r)) {
+                out.insert((t.to_string(), r), p.to_string());
+            }
+        }
+    }
+    out
 }
 
 /// Builds the report of `person` from the loaded workspace and the case state.
@@ -213,7 +237,8 @@ pub fn report(
                 .push(format!("cited by {}", f.detector));
         }
     }
-    let owner = |t: &str, r: i64| row_owner(ws, t, r);
+    let owners = row_owners(ws, case);
+    let owner = |t: &str, r: i64| owners.get(&(t.to_string(), r)).cloned();
     for m in case.marks_of(person, &owner) {
         if let Target::Row { table, row } = &m.target {
             why.entry((table.clone(), *row))
