@@ -55,23 +55,13 @@ pub fn text(s: String) -> (String, Option<String>) {
 /// JSON string), so the rest still parses. Borrowed when nothing is that deep.
 pub fn shallow_json(json: &[u8]) -> Cow<'_, [u8]> {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
+    let mut strings = Strings::default();
     let mut out: Option<Vec<u8>> = None;
     let mut i = 0;
     while i < json.len() {
         let b = json[i];
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
-        } else {
+        if strings.outside(b) {
             match b {
-                b'"' => in_string = true,
                 b'{' | b'[' if depth >= MAX_JSON_DEPTH => {
                     let end = closing(json, i);
                     let o = out.get_or_insert_with(|| json[..i].to_vec());
@@ -95,24 +85,43 @@ pub fn shallow_json(json: &[u8]) -> Cow<'_, [u8]> {
     }
 }
 
+/// Where a byte of JSON text stands: inside a string (brackets there are text) or outside.
+#[derive(Default)]
+struct Strings {
+    inside: bool,
+    escaped: bool,
+}
+
+impl Strings {
+    /// Takes the next byte; true when it is structure (outside any string, not a quote).
+    fn outside(&mut self, b: u8) -> bool {
+        if self.inside {
+            if self.escaped {
+                self.escaped = false;
+            } else if b == b'\\' {
+                self.escaped = true;
+            } else if b == b'"' {
+                self.inside = false;
+            }
+            false
+        } else if b == b'"' {
+            self.inside = true;
+            false
+        } else {
+            true
+        }
+    }
+}
+
 /// The index just past the bracket that closes the one at `start` (or the end of the text).
 fn closing(json: &[u8], start: usize) -> usize {
     let mut depth = 0usize;
-    let mut in_string = false;
-    let mut escaped = false;
+    let mut strings = Strings::default();
     for (k, &b) in json.iter().enumerate().skip(start) {
-        if in_string {
-            if escaped {
-                escaped = false;
-            } else if b == b'\\' {
-                escaped = true;
-            } else if b == b'"' {
-                in_string = false;
-            }
+        if !strings.outside(b) {
             continue;
         }
         match b {
-            b'"' => in_string = true,
             b'{' | b'[' => depth += 1,
             b'}' | b']' => {
                 depth -= 1;

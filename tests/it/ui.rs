@@ -341,20 +341,14 @@ fn phases_mark_the_hiring_story_and_staff_have_none() {
 fn hostile_values_never_reach_the_terminal_in_any_view() {
     use super::support::{dangerous, hostile_dir, HOSTILE};
     let dir = hostile_dir();
-    let a = analyse(
-        &[dir.path().to_path_buf()],
-        &SourceArgs::default(),
-        &Config::default(),
-        &[],
-    )
-    .unwrap();
+    let ws = app_ws(&dir);
     assert!(
-        a.model.events.height() >= 4,
+        ws.analysis.model.events.height() >= 4,
         "the hostile rows are kept: {:?}",
-        a.data.files
+        ws.analysis.data.files
     );
     let mut app = App::new(Config::default(), Keymap::default(), "default");
-    app.update(Action::Loaded(Arc::new(Workspace::new(a))));
+    app.update(Action::Loaded(ws));
     let check = |app: &App, what: &str| {
         for (w, h) in [(80, 24), (120, 40)] {
             let s = screen(app, w, h);
