@@ -28,8 +28,16 @@ pub fn paths_or_samples(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 /// Reads, links, detects (the detectors in `only`, all when empty) and ranks.
 pub fn analyse(inputs: &Inputs, config: &Config, only: &[String]) -> anyhow::Result<Analysis> {
     let data = ingest::load(inputs);
+    loaded(&data);
     let model = crate::model::build(&data)?;
+    crate::memory::stage(&format!(
+        "model: {} events, {} people, events frame {}",
+        model.events.height(),
+        model.people.len(),
+        crate::memory::mib(model.events.estimated_size())
+    ));
     let (findings, errors) = crate::detect::run(&model, &data, config, only);
+    crate::memory::stage(&format!("detectors: {} findings", findings.len()));
     let ranked = crate::score::rank(&model.people, &findings);
     Ok(Analysis {
         data,
@@ -38,6 +46,23 @@ pub fn analyse(inputs: &Inputs, config: &Config, only: &[String]) -> anyhow::Res
         ranked,
         errors,
     })
+}
+
+/// Says, when verbose, what was read and the memory each table holds.
+fn loaded(data: &Dataset) {
+    if !crate::memory::verbose() {
+        return;
+    }
+    for (kind, df) in &data.tables {
+        let (canonical, vendor) = crate::cli::table_bytes(df);
+        crate::memory::stage(&format!(
+            "table {kind}: {} rows, canonical {} + vendor {}",
+            df.height(),
+            crate::memory::mib(canonical),
+            crate::memory::mib(vendor)
+        ));
+    }
+    crate::memory::stage(&format!("read {} rows", data.rows()));
 }
 
 /// What a staged load has done so far, for the workbench to show as it goes.
@@ -61,6 +86,7 @@ pub fn load_staged(
         inputs.paths.len()
     )));
     let data = ingest::load(inputs);
+    loaded(&data);
     stage(Stage::Progress(format!(
         "{} rows read; linking people",
         data.rows()

@@ -42,9 +42,13 @@ pub struct SourceArgs {
     /// PATH, or `--table FILE=EmailEvents` for one file (or every file below a directory).
     #[arg(long = "table", value_name = "[FILE=]TABLE", global = true)]
     pub tables: Vec<String>,
+    /// Say on stderr what each stage took: time, resident and peak memory, and each table's memory.
+    #[arg(long, global = true)]
+    pub verbose: bool,
 }
 
 pub use crate::failure::{check_readable, exit, Failure};
+use crate::memory::mib;
 
 impl SourceArgs {
     /// What to read, checked: every named input must exist and be readable.
@@ -304,6 +308,7 @@ fn warn(data: &Dataset) {
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<i32> {
+    crate::memory::set_verbose(cli.sources.verbose);
     match cli.command {
         Some(Command::Inspect { paths, format }) => {
             let data = ingest::load(&cli.sources.inputs(&paths)?);
@@ -572,6 +577,19 @@ pub fn analyse(
     crate::analysis::analyse(&sources.inputs(&paths_or_samples(paths)?)?, config, only)
 }
 
+/// The memory a table holds: its canonical columns and the vendor's own columns, in bytes.
+pub fn table_bytes(df: &DataFrame) -> (usize, usize) {
+    let canonical = crate::ingest::canon::CANONICAL_COLUMNS;
+    df.columns().iter().fold((0, 0), |(c, v), col| {
+        let n = col.as_materialized_series().estimated_size();
+        if canonical.contains(&col.name().as_str()) {
+            (c + n, v)
+        } else {
+            (c, v + n)
+        }
+    })
+}
+
 /// First and last timestamp of a table, as RFC 3339 UTC.
 fn time_range(df: &DataFrame) -> (Option<String>, Option<String>) {
     let Ok(ts) = df.column("ts").and_then(|c| c.cast(&DataType::Int64)) else {
@@ -589,7 +607,9 @@ pub fn inspect_json(data: &Dataset) -> serde_json::Value {
         .iter()
         .map(|(kind, df)| {
             let (first, last) = time_range(df);
-            json!({"table": kind.name(), "rows": df.height(), "columns": df.width(), "first": first, "last": last})
+            let (canonical, vendor) = table_bytes(df);
+            json!({"table": kind.name(), "rows": df.height(), "columns": df.width(), "first": first, "last": last,
+                   "memory": {"canonical_bytes": canonical, "vendor_bytes": vendor}})
         })
         .collect();
     let files: Vec<_> = data
@@ -624,17 +644,33 @@ pub fn inspect_json(data: &Dataset) -> serde_json::Value {
 
 pub fn inspect_table(data: &Dataset) -> String {
     let mut s = String::new();
-    s.push_str("TABLE                      ROWS  FIRST                 LAST\n");
+    s.push_str(
+        "TABLE                      ROWS  FIRST                 LAST                   MEMORY (canonical + vendor)\n",
+    );
+    let mut total = (0, 0);
     for (kind, df) in &data.tables {
         let (first, last) = time_range(df);
+        let (canonical, vendor) = table_bytes(df);
+        total = (total.0 + canonical, total.1 + vendor);
         s.push_str(&format!(
-            "{:<22} {:>9}  {:<20}  {}\n",
+            "{:<22} {:>9}  {:<20}  {:<20}  {} + {}\n",
             kind.name(),
             df.height(),
             first.unwrap_or_else(|| "-".into()),
-            last.unwrap_or_else(|| "-".into())
+            last.unwrap_or_else(|| "-".into()),
+            mib(canonical),
+            mib(vendor)
         ));
     }
+    s.push_str(&format!(
+        "{:<22} {:>9}  {:<20}  {:<20}  {} + {}\n",
+        "all tables",
+        data.rows(),
+        "",
+        "",
+        mib(total.0),
+        mib(total.1)
+    ));
     s.push_str(&format!(
         "\nroster: {} people   intel: {} indicators   networks: {} ranges   rows kept: {}   duplicates dropped: {}   rows rejected: {}\n",
         data.roster.people.len(),

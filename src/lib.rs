@@ -14,6 +14,7 @@ pub mod fuzzing;
 pub mod geo;
 pub mod ingest;
 pub mod intel;
+pub mod memory;
 pub mod model;
 pub mod networks;
 pub mod panics;

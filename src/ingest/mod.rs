@@ -373,6 +373,10 @@ pub fn load(inputs: &Inputs) -> Dataset {
         for f in walk.files {
             loader.forced_table = inputs.forced_table(&f);
             loader.file(&f, None);
+            crate::memory::stage(&format!(
+                "read {}",
+                crate::sanitize::visible(&f.display().to_string())
+            ));
         }
         loader.forced_table = None;
     }

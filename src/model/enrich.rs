@@ -4,110 +4,184 @@
 use crate::ingest::Dataset;
 use polars::prelude::*;
 
-use crate::columns::texts as str_values;
+use std::collections::HashMap;
 
 /// Rows a query left without any account (`summarize ... by IPAddress, bin(Timestamp, 1d)`)
 /// belong to the one person who used the same address that day, when exactly one did; such rows
 /// are marked `linked_by_ip` so views and reports can say how they were placed.
-pub(super) fn attribute_by_ip(events: LazyFrame) -> LazyFrame {
-    let day = (col("ts").cast(DataType::Int64) / lit(86_400_000i64)).cast(DataType::Int64);
-    let owners = events
-        .clone()
-        .filter(
-            col("person")
-                .is_not_null()
-                .and(col("via_peer").not())
-                .and(col("ip").is_not_null()),
-        )
-        .group_by([col("ip"), day.clone().alias("_day")])
-        .agg([
-            col("person").n_unique().alias("_owners"),
-            col("person").first().alias("_owner"),
-        ])
-        .filter(col("_owners").eq(lit(1)))
-        .select([col("ip"), col("_day"), col("_owner")]);
-    let anonymous = col("person")
-        .is_null()
-        .and(col("account").is_null())
-        .and(col("object_id").is_null())
-        .and(col("peer").is_null());
-    events
-        .with_column(day.alias("_day"))
-        .join(
-            owners,
-            [col("ip"), col("_day")],
-            [col("ip"), col("_day")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([
-            anonymous
-                .clone()
-                .and(col("_owner").is_not_null())
-                .alias("linked_by_ip"),
-            when(anonymous)
-                .then(col("_owner"))
-                .otherwise(col("person"))
-                .alias("person"),
-        ])
-        .drop(cols(["_day", "_owner"]))
+pub(super) fn attribute_by_ip(events: &mut DataFrame) -> PolarsResult<()> {
+    const DAY_MS: i64 = 86_400_000;
+    let person = text_rows(events, "person")?;
+    let via_peer = crate::columns::bools(events, "via_peer")?;
+    let ip = text_rows(events, "ip")?;
+    let ts = crate::columns::ints(events, "ts")?;
+    let (account, object, peer) = (
+        text_rows(events, "account")?,
+        text_rows(events, "object_id")?,
+        text_rows(events, "peer")?,
+    );
+    // The one person seen on an address each day; None once a second one is.
+    let mut owner: HashMap<(&str, Option<i64>), Option<&str>> = HashMap::new();
+    for i in 0..events.height() {
+        let (Some(p), Some(addr)) = (person[i], ip[i]) else {
+            continue;
+        };
+        if via_peer[i] == Some(true) {
+            continue;
+        }
+        let day = ts[i].map(|t| t / DAY_MS);
+        owner
+            .entry((addr, day))
+            .and_modify(|o| {
+                if *o != Some(p) {
+                    *o = None
+                }
+            })
+            .or_insert(Some(p));
+    }
+    let mut linked = Vec::with_capacity(events.height());
+    let mut out: Vec<Option<&str>> = Vec::with_capacity(events.height());
+    for i in 0..events.height() {
+        let anonymous =
+            person[i].is_none() && account[i].is_none() && object[i].is_none() && peer[i].is_none();
+        let found = match (anonymous, ip[i]) {
+            (true, Some(addr)) => owner
+                .get(&(addr, ts[i].map(|t| t / DAY_MS)))
+                .copied()
+                .flatten(),
+            _ => None,
+        };
+        linked.push(found.is_some());
+        out.push(found.or(person[i]));
+    }
+    let (out, linked) = (
+        Column::new("person".into(), out),
+        Column::new("linked_by_ip".into(), linked),
+    );
+    events.with_column(out)?;
+    events.with_column(linked)?;
+    Ok(())
 }
 
-/// What each address is (`net_category`: corporate, vpn, cloud, hosting, anonymiser) and the
-/// analyst's name for its range (`net_name`): the user's networks file first, then what the rows
-/// say of the address (anonymous-proxy flag and tags, `IPCategory`, ASN, ISP).
-pub(super) fn with_net_category(events: LazyFrame, data: &Dataset) -> PolarsResult<LazyFrame> {
+/// What the rows of one address say about it, first non-empty value in row order.
+#[derive(Default)]
+struct IpFacts<'a> {
+    anonymous: bool,
+    category: Option<&'a str>,
+    tags: Option<&'a str>,
+    isp: Option<&'a str>,
+    asn: Option<&'a str>,
+    /// The first row that places the address better than its registry does.
+    placed_by: Option<usize>,
+}
+
+/// Shares what any row knows of an address with every row of that address: the anonymous-proxy
+/// flag, IPCategory and IPTags; a measured place for rows located only by the registry (or not
+/// at all), nearer the truth than a registry's country; and what the address is (`net_category`:
+/// corporate, vpn, cloud, hosting, anonymiser) with the analyst's name for its range (`net_name`),
+/// from the user's networks file first, then from the rows (proxy flag and tags, IPCategory, ASN,
+/// ISP).
+pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsResult<()> {
     use crate::networks::{category_of_asn, category_of_isp, category_of_vendor, NetCategory};
-    let per_ip = events
-        .clone()
-        .filter(col("ip").is_not_null())
-        .group_by([col("ip")])
-        .agg([
-            col("anon_proxy").eq(lit(true)).any(true).alias("anon"),
-            col("ip_category").drop_nulls().first().alias("cat"),
-            col("ip_tags").drop_nulls().first().alias("tags"),
-            col("isp").drop_nulls().first().alias("isp"),
-            col("asn").drop_nulls().first().alias("asn"),
-        ])
-        .collect()?;
-    let ips = str_values(&per_ip, "ip")?;
-    let anon = crate::columns::bools(&per_ip, "anon")?;
-    let (cat, tags) = (str_values(&per_ip, "cat")?, str_values(&per_ip, "tags")?);
-    let (isp, asn) = (str_values(&per_ip, "isp")?, str_values(&per_ip, "asn")?);
-    let mut keys = Vec::with_capacity(ips.len());
-    let mut categories: Vec<Option<&'static str>> = Vec::with_capacity(ips.len());
-    let mut names: Vec<Option<String>> = Vec::with_capacity(ips.len());
-    for i in 0..ips.len() {
-        let Some(ip) = &ips[i] else { continue };
-        let user = ip
-            .parse()
-            .ok()
-            .and_then(|a: std::net::IpAddr| data.networks.lookup(&a));
-        let category = match user {
-            Some(r) => Some(r.category),
-            None if anon[i] == Some(true) => Some(NetCategory::Anonymiser),
-            None => category_of_vendor(cat[i].as_deref(), tags[i].as_deref())
-                .or_else(|| asn[i].as_deref().and_then(category_of_asn))
-                .or_else(|| isp[i].as_deref().and_then(category_of_isp)),
-        };
-        keys.push(ip.clone());
-        categories.push(category.map(NetCategory::name));
-        names.push(user.and_then(|r| r.name.clone()));
+    let n = events.height();
+    let ip = text_rows(events, "ip")?;
+    let anon = crate::columns::bools(events, "anon_proxy")?;
+    let (category, tags) = (
+        text_rows(events, "ip_category")?,
+        text_rows(events, "ip_tags")?,
+    );
+    let (isp, asn) = (text_rows(events, "isp")?, text_rows(events, "asn")?);
+    let precision = text_rows(events, "loc_precision")?;
+    let lat = crate::columns::floats(events, "lat")?;
+    let mut facts: HashMap<&str, IpFacts> = HashMap::new();
+    for i in 0..n {
+        let Some(addr) = ip[i] else { continue };
+        let f = facts.entry(addr).or_default();
+        f.anonymous |= anon[i] == Some(true);
+        f.category = f.category.or(category[i]);
+        f.tags = f.tags.or(tags[i]);
+        f.isp = f.isp.or(isp[i]);
+        f.asn = f.asn.or(asn[i]);
+        if f.placed_by.is_none() && precision[i].is_some_and(|p| p != "registry") {
+            f.placed_by = Some(i);
+        }
     }
-    let n = keys.len();
-    let lookup = DataFrame::new(
-        n,
-        vec![
-            Column::new("ip".into(), keys),
-            Column::new("net_category".into(), categories),
-            Column::new("net_name".into(), names),
-        ],
-    )?;
-    Ok(events.join(
-        lookup.lazy(),
-        [col("ip")],
-        [col("ip")],
-        JoinArgs::new(JoinType::Left),
-    ))
+    let mut anon_out = Vec::with_capacity(n);
+    let mut category_out = Vec::with_capacity(n);
+    let mut tags_out = Vec::with_capacity(n);
+    let mut net_category = Vec::with_capacity(n);
+    let mut net_name: Vec<Option<&str>> = Vec::with_capacity(n);
+    // The row each row takes its place from: itself, or the address's measured row.
+    let mut place_from: Vec<IdxSize> = Vec::with_capacity(n);
+    let mut moved = false;
+    let mut kind_of: HashMap<&str, (Option<&'static str>, Option<&str>)> = HashMap::new();
+    for i in 0..n {
+        let f = ip[i].and_then(|a| facts.get(a));
+        anon_out.push(anon[i] == Some(true) || f.is_some_and(|f| f.anonymous));
+        category_out.push(category[i].or(f.and_then(|f| f.category)));
+        tags_out.push(tags[i].or(f.and_then(|f| f.tags)));
+        let (cat, name) = match (ip[i], f) {
+            (Some(addr), Some(f)) => *kind_of.entry(addr).or_insert_with(|| {
+                let user = addr
+                    .parse()
+                    .ok()
+                    .and_then(|a: std::net::IpAddr| data.networks.lookup(&a));
+                let category = match user {
+                    Some(r) => Some(r.category),
+                    None if f.anonymous => Some(NetCategory::Anonymiser),
+                    None => category_of_vendor(f.category, f.tags)
+                        .or_else(|| f.asn.and_then(category_of_asn))
+                        .or_else(|| f.isp.and_then(category_of_isp)),
+                };
+                (
+                    category.map(NetCategory::name),
+                    user.and_then(|r| r.name.as_deref()),
+                )
+            }),
+            _ => (None, None),
+        };
+        net_category.push(cat);
+        net_name.push(name);
+        let weak = precision[i].is_none_or(|p| p == "registry");
+        let src = match f.and_then(|f| f.placed_by) {
+            Some(j) if weak && lat[j].is_some() => {
+                moved = true;
+                j
+            }
+            _ => i,
+        };
+        place_from.push(src as IdxSize);
+    }
+    let columns = [
+        Column::new("anon_proxy".into(), anon_out),
+        Column::new("ip_category".into(), category_out),
+        Column::new("ip_tags".into(), tags_out),
+        Column::new("net_category".into(), net_category),
+        Column::new("net_name".into(), net_name),
+    ];
+    for c in columns {
+        events.with_column(c)?;
+    }
+    if moved {
+        let from = IdxCa::from_vec("from".into(), place_from);
+        for name in [
+            "lat",
+            "lon",
+            "country",
+            "city",
+            "loc_radius_km",
+            "loc_precision",
+        ] {
+            let taken = events.column(name)?.take(&from)?;
+            events.with_column(taken)?;
+        }
+    }
+    Ok(())
+}
+
+/// A text column's values row by row, borrowed from the frame.
+fn text_rows<'a>(df: &'a DataFrame, name: &str) -> PolarsResult<Vec<Option<&'a str>>> {
+    Ok(df.column(name)?.str()?.iter().collect())
 }
 
 /// Why an account is a system or service identity, from its name alone: Windows' built-in

@@ -15,7 +15,7 @@ mod identity;
 pub mod travel;
 
 pub use enrich::service_identity;
-use enrich::{attribute_by_ip, service_typed, with_net_category};
+use enrich::{attribute_by_ip, service_typed, share_ip_facts};
 use identity::Groups;
 use polars::prelude::*;
 use serde::Serialize;
@@ -112,23 +112,6 @@ fn empty_events() -> PolarsResult<DataFrame> {
     empty.lazy().select(cols).collect()
 }
 
-/// A two-column lookup frame.
-fn lookup(
-    name_key: &str,
-    keys: Vec<String>,
-    name_val: &str,
-    vals: Vec<Option<String>>,
-) -> PolarsResult<DataFrame> {
-    let n = keys.len();
-    DataFrame::new(
-        n,
-        vec![
-            Column::new(name_key.into(), keys),
-            Column::new(name_val.into(), vals),
-        ],
-    )
-}
-
 /// Text naming an intel match: the indicator and the file it came from.
 fn intel_label(i: &crate::intel::Indicator) -> String {
     let file = std::path::Path::new(&i.source)
@@ -148,6 +131,7 @@ fn unique_strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 
 pub fn build(data: &Dataset) -> PolarsResult<Model> {
     let events = stack_events(data)?;
+    crate::memory::stage("model: tables stacked");
     build_from(events, data)
 }
 
@@ -222,224 +206,119 @@ pub fn build_from(events: DataFrame, data: &Dataset) -> PolarsResult<Model> {
         };
         key_of_root.insert(*r, key);
     }
-    let mut keys = Vec::with_capacity(ids.len());
-    let mut persons = Vec::with_capacity(ids.len());
-    let mut rostered = Vec::with_capacity(ids.len());
-    for id in &ids {
-        let i = groups.index[id];
-        let r = groups.find(i);
-        keys.push(id.clone());
-        persons.push(Some(key_of_root[&r].clone()));
-        rostered.push(roster_of.contains_key(&r));
-    }
-    let n = keys.len();
-    let idmap = DataFrame::new(
-        n,
-        vec![
-            Column::new("id".into(), keys),
-            Column::new("pid".into(), persons),
-            Column::new("rostered".into(), rostered),
-        ],
-    )?;
-
-    // Intel matches, computed once per distinct value.
-    let intel: &Intel = &data.intel;
-    let ips = unique_strings(&events, "ip")?;
-    let ip_hits: Vec<Option<String>> = ips
+    // Each identifier's person, and whether that person is on the roster.
+    let roots: Vec<usize> = ids.iter().map(|id| groups.find(groups.index[id])).collect();
+    let person_of: HashMap<&str, (&str, bool)> = ids
         .iter()
-        .map(|ip| {
-            ip.parse()
-                .ok()
-                .and_then(|ip| intel.match_ip(&ip))
-                .map(intel_label)
+        .zip(&roots)
+        .map(|(id, r)| {
+            (
+                id.as_str(),
+                (key_of_root[r].as_str(), roster_of.contains_key(r)),
+            )
         })
         .collect();
-    let ip_intel = lookup("ip", ips, "ip_intel", ip_hits)?;
-    let mut addrs: BTreeSet<String> = unique_strings(&events, "account")?.into_iter().collect();
-    addrs.extend(unique_strings(&events, "peer")?);
-    let addrs: Vec<String> = addrs.into_iter().collect();
-    let addr_hits: Vec<Option<String>> = addrs
-        .iter()
-        .map(|a| intel.match_email(a).map(intel_label))
-        .collect();
-    let acct_intel = lookup("addr", addrs, "account_intel", addr_hits)?;
 
-    let by = |name: &str, suffix: &str| {
-        idmap.clone().lazy().select([
-            col("id").alias(name),
-            col("pid").alias(format!("pid_{suffix}")),
-            col("rostered").alias(format!("rostered_{suffix}")),
-        ])
-    };
-    let joined = events
-        .lazy()
-        .join(
-            by("account", "a"),
-            [col("account")],
-            [col("account")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            by("object_id", "o"),
-            [col("object_id")],
-            [col("object_id")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            by("peer", "p"),
-            [col("peer")],
-            [col("peer")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(
-            // Mail between a recruiter and a candidate belongs to the candidate's story.
-            when(
-                col("rostered_p")
-                    .eq(lit(true))
-                    .and(col("rostered_a").neq(lit(true))),
-            )
-            .then(col("pid_p"))
-            .otherwise(coalesce(&[col("pid_a"), col("pid_o"), col("pid_p")]))
-            .alias("person"),
-        )
-        // Whether the person is only the recipient of the event (mail sent to them): such rows
-        // tell where the sender was, not where the person was.
-        .with_column(
-            col("rostered_p")
-                .eq(lit(true))
-                .and(col("rostered_a").neq(lit(true)))
-                .or(col("pid_a")
-                    .is_null()
-                    .and(col("pid_o").is_null())
-                    .and(col("pid_p").is_not_null()))
-                .fill_null(lit(false))
-                .alias("via_peer"),
-        )
-        .join(
-            ip_intel.lazy(),
-            [col("ip")],
-            [col("ip")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            acct_intel.clone().lazy(),
-            [col("account")],
-            [col("addr")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .join(
-            acct_intel
-                .lazy()
-                .select([col("addr"), col("account_intel").alias("peer_intel")]),
-            [col("peer")],
-            [col("addr")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(coalesce(&[col("account_intel"), col("peer_intel")]).alias("account_intel"))
-        .drop(cols([
-            "pid_a",
-            "pid_o",
-            "pid_p",
-            "rostered_a",
-            "rostered_o",
-            "rostered_p",
-            "peer_intel",
-        ]));
-    // What one table knows of an IP (anonymous proxy, IPCategory, IPTags) holds for the same IP in
-    // tables that only carry the address, such as OfficeActivity's ClientIP.
-    let reputation = joined
-        .clone()
-        .filter(col("ip").is_not_null())
-        .group_by([col("ip")])
-        .agg([
-            col("anon_proxy").eq(lit(true)).any(true).alias("ip_anon"),
-            col("ip_category").drop_nulls().first().alias("ip_cat"),
-            col("ip_tags").drop_nulls().first().alias("ip_tags_seen"),
-        ]);
-    let joined = joined
-        .join(
-            reputation,
-            [col("ip")],
-            [col("ip")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([
-            col("anon_proxy")
-                .fill_null(lit(false))
-                .or(col("ip_anon").fill_null(lit(false)))
-                .alias("anon_proxy"),
-            coalesce(&[col("ip_category"), col("ip_cat")]).alias("ip_category"),
-            coalesce(&[col("ip_tags"), col("ip_tags_seen")]).alias("ip_tags"),
-        ])
-        .drop(cols(["ip_anon", "ip_cat", "ip_tags_seen"]));
-    // Likewise a place: a row located only by the IP's registry (or not at all) takes the place
-    // another table gives the same IP, which is nearer the truth than a registry's country.
-    let precise = col("loc_precision")
-        .is_not_null()
-        .and(col("loc_precision").neq(lit("registry")));
-    let places = joined
-        .clone()
-        .filter(col("ip").is_not_null().and(precise))
-        .group_by([col("ip")])
-        .agg([
-            col("lat").first().alias("ip_lat"),
-            col("lon").first().alias("ip_lon"),
-            col("country").first().alias("ip_country"),
-            col("city").first().alias("ip_city"),
-            col("loc_radius_km").first().alias("ip_radius"),
-            col("loc_precision").first().alias("ip_precision"),
-        ]);
-    let weak = col("ip_lat").is_not_null().and(
-        col("loc_precision")
-            .is_null()
-            .or(col("loc_precision").eq(lit("registry"))),
-    );
-    let pick = |own: &str, other: &str| {
-        when(weak.clone())
-            .then(col(other))
-            .otherwise(col(own))
-            .alias(own)
-    };
-    let joined = joined
-        .join(
-            places,
-            [col("ip")],
-            [col("ip")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_columns([
-            pick("lat", "ip_lat"),
-            pick("lon", "ip_lon"),
-            pick("country", "ip_country"),
-            pick("city", "ip_city"),
-            pick("loc_radius_km", "ip_radius"),
-            pick("loc_precision", "ip_precision"),
-        ])
-        .drop(cols([
-            "ip_lat",
-            "ip_lon",
-            "ip_country",
-            "ip_city",
-            "ip_radius",
-            "ip_precision",
-        ]));
-    let joined = attribute_by_ip(joined);
-    let joined = with_net_category(joined, data)?
-        .sort(["person", "ts"], SortMultipleOptions::default())
-        .collect()?;
+    // Every derived column is computed row by row from lookups keyed by value and set on the
+    // frame in place: a join would gather all thirty-odd columns of the events once per join.
+    let mut events = events;
+    crate::memory::stage("model: identities");
+    let (person, via_peer) = persons_of_rows(&events, &person_of)?;
+    let (ip_intel, account_intel) = intel_of_rows(&events, &data.intel)?;
+    events.with_column(Column::new("person".into(), person))?;
+    events.with_column(Column::new("via_peer".into(), via_peer))?;
+    events.with_column(Column::new("ip_intel".into(), ip_intel))?;
+    events.with_column(Column::new("account_intel".into(), account_intel))?;
+    // What one table knows of an IP (anonymous proxy, IPCategory, IPTags, a measured place) holds
+    // for the same IP in tables that only carry the address, such as OfficeActivity's ClientIP.
+    share_ip_facts(&mut events, data)?;
+    attribute_by_ip(&mut events)?;
+    crate::memory::stage("model: derived columns");
 
-    let people = build_people(&joined, data, &members, &key_of_root)?;
+    let people = build_people(&events, data, &members, &key_of_root)?;
     let window = {
-        let ts = i64_values(&joined, "ts")?;
+        let ts = i64_values(&events, "ts")?;
         let v: Vec<i64> = ts.into_iter().flatten().collect();
         v.iter().min().copied().zip(v.iter().max().copied())
     };
-    let events = attach_people(joined, &people)?;
+    crate::memory::stage("model: people");
+    let events = attach_people(events, &people)?;
     Ok(Model {
         events,
         people,
         window,
     })
+}
+
+/// A text column's values row by row, borrowed from the frame (which must be one chunk or not:
+/// the iterator walks chunks).
+fn text_rows<'a>(df: &'a DataFrame, name: &str) -> PolarsResult<Vec<Option<&'a str>>> {
+    Ok(df.column(name)?.str()?.iter().collect())
+}
+
+/// Each row's person, and whether the person is only the recipient (mail sent to them): such rows
+/// tell where the sender was, not where the person was. Mail between a recruiter and a candidate
+/// belongs to the candidate's story.
+fn persons_of_rows<'a>(
+    events: &DataFrame,
+    person_of: &HashMap<&str, (&'a str, bool)>,
+) -> PolarsResult<(Vec<Option<&'a str>>, Vec<bool>)> {
+    let account = text_rows(events, "account")?;
+    let object = text_rows(events, "object_id")?;
+    let peer = text_rows(events, "peer")?;
+    let find = |v: Option<&str>| v.and_then(|v| person_of.get(v)).copied();
+    let mut person = Vec::with_capacity(events.height());
+    let mut via_peer = Vec::with_capacity(events.height());
+    for i in 0..events.height() {
+        let (a, o, p) = (find(account[i]), find(object[i]), find(peer[i]));
+        let to_candidate = p.is_some_and(|p| p.1) && a.is_some_and(|a| !a.1);
+        person.push(if to_candidate {
+            p.map(|p| p.0)
+        } else {
+            a.or(o).or(p).map(|x| x.0)
+        });
+        via_peer.push(to_candidate || (a.is_none() && o.is_none() && p.is_some()));
+    }
+    Ok((person, via_peer))
+}
+
+/// A label per row (an intel match), or none.
+type Labels = Vec<Option<String>>;
+
+/// Each row's intel matches: its IP's, and its account's (else its peer's), matched once per
+/// distinct value.
+fn intel_of_rows<'a>(events: &'a DataFrame, intel: &Intel) -> PolarsResult<(Labels, Labels)> {
+    let ip = text_rows(events, "ip")?;
+    let account = text_rows(events, "account")?;
+    let peer = text_rows(events, "peer")?;
+    let mut ip_hit: HashMap<&'a str, Option<String>> = HashMap::new();
+    let mut addr_hit: HashMap<&'a str, Option<String>> = HashMap::new();
+    let mut ip_out = Vec::with_capacity(events.height());
+    let mut addr_out = Vec::with_capacity(events.height());
+    for i in 0..events.height() {
+        ip_out.push(ip[i].and_then(|v| {
+            ip_hit
+                .entry(v)
+                .or_insert_with(|| {
+                    v.parse()
+                        .ok()
+                        .and_then(|a| intel.match_ip(&a))
+                        .map(intel_label)
+                })
+                .clone()
+        }));
+        let mut addr = |v: Option<&'a str>| {
+            v.and_then(|v| {
+                addr_hit
+                    .entry(v)
+                    .or_insert_with(|| intel.match_email(v).map(intel_label))
+                    .clone()
+            })
+        };
+        let a = addr(account[i]);
+        addr_out.push(a.or_else(|| addr(peer[i])));
+    }
+    Ok((ip_out, addr_out))
 }
 
 fn build_people(
@@ -573,50 +452,59 @@ fn build_people(
     Ok(people)
 }
 
-/// Adds each event's person facts: stage, hire time and work country.
-fn attach_people(events: DataFrame, people: &[Person]) -> PolarsResult<DataFrame> {
-    let n = people.len();
-    let facts = DataFrame::new(
-        n,
-        vec![
-            Column::new(
-                "person".into(),
-                people.iter().map(|p| p.key.clone()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "stage".into(),
-                people.iter().map(|p| p.stage.name()).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "hire_ts".into(),
-                people.iter().map(|p| p.hire_date).collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "work_country".into(),
-                people
-                    .iter()
-                    .map(|p| p.work_country.clone())
-                    .collect::<Vec<_>>(),
-            ),
-            Column::new(
-                "display_name".into(),
-                people.iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
-            ),
-        ],
+/// Adds each event's person facts (stage, hire time, work country, name) and orders the events
+/// by person and time: one person's events are contiguous and in time order, so views slice them
+/// without a scan.
+fn attach_people(mut events: DataFrame, people: &[Person]) -> PolarsResult<DataFrame> {
+    // People by key, with the rank of the key in sort order: sorting on that integer orders the
+    // rows as sorting on the key text would, without encoding a million strings.
+    let mut keys: Vec<&str> = people.iter().map(|p| p.key.as_str()).collect();
+    keys.sort_unstable();
+    let rank: HashMap<&str, u32> = keys
+        .iter()
+        .enumerate()
+        .map(|(i, k)| (*k, i as u32))
+        .collect();
+    let of: HashMap<&str, &Person> = people.iter().map(|p| (p.key.as_str(), p)).collect();
+    let person = text_rows(&events, "person")?;
+    let rows: Vec<Option<&Person>> = person
+        .iter()
+        .map(|k| k.and_then(|k| of.get(k).copied()))
+        .collect();
+    let order: Vec<Option<u32>> = person
+        .iter()
+        .map(|k| k.and_then(|k| rank.get(k).copied()))
+        .collect();
+    let stage: Vec<Option<&str>> = rows.iter().map(|p| p.map(|p| p.stage.name())).collect();
+    let hire: Vec<Option<i64>> = rows.iter().map(|p| p.and_then(|p| p.hire_date)).collect();
+    let country: Vec<Option<&str>> = rows
+        .iter()
+        .map(|p| p.and_then(|p| p.work_country.as_deref()))
+        .collect();
+    let name: Vec<Option<&str>> = rows
+        .iter()
+        .map(|p| p.and_then(|p| p.name.as_deref()))
+        .collect();
+    let ts_ms = events
+        .column("ts")?
+        .cast(&DataType::Int64)?
+        .with_name("ts_ms".into());
+    let order = Column::new("_order".into(), order);
+    events.with_column(Column::new("stage".into(), stage))?;
+    events.with_column(Column::new("hire_ts".into(), hire))?;
+    events.with_column(Column::new("work_country".into(), country))?;
+    events.with_column(Column::new("display_name".into(), name))?;
+    events.with_column(ts_ms)?;
+    let sorted = DataFrame::new(
+        events.height(),
+        vec![order, events.column("ts_ms")?.clone()],
+    )?
+    .with_row_index("_at".into(), None)?
+    .sort(
+        ["_order", "ts_ms"],
+        SortMultipleOptions::default()
+            .with_nulls_last(true)
+            .with_maintain_order(true),
     )?;
-    events
-        .lazy()
-        .join(
-            facts.lazy(),
-            [col("person")],
-            [col("person")],
-            JoinArgs::new(JoinType::Left),
-        )
-        .with_column(col("ts").cast(DataType::Int64).alias("ts_ms"))
-        // One person's events are contiguous and in time order: views slice them without a scan.
-        .sort(
-            ["person", "ts_ms"],
-            SortMultipleOptions::default().with_nulls_last(true),
-        )
-        .collect()
+    events.take(sorted.column("_at")?.idx()?)
 }

@@ -1,0 +1,61 @@
+//! What the process holds, for `--verbose` and the benchmarks: resident and peak memory from
+//! `/proc/self/status`, and a stage log on stderr (elapsed time, resident, peak) when asked for.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
+use std::time::Instant;
+
+static VERBOSE: AtomicBool = AtomicBool::new(false);
+static START: OnceLock<Instant> = OnceLock::new();
+
+/// Turns the stage log on (`--verbose`) and starts its clock.
+pub fn set_verbose(on: bool) {
+    START.get_or_init(Instant::now);
+    VERBOSE.store(on, Ordering::Relaxed);
+}
+
+pub fn verbose() -> bool {
+    VERBOSE.load(Ordering::Relaxed)
+}
+
+/// A field of `/proc/self/status` in bytes (`VmRSS`, `VmHWM`); None off Linux.
+fn status_bytes(field: &str) -> Option<usize> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with(field))?;
+    let kb: usize = line[field.len() + 1..]
+        .trim()
+        .trim_end_matches("kB")
+        .trim()
+        .parse()
+        .ok()?;
+    Some(kb * 1024)
+}
+
+/// Resident memory now, in bytes.
+pub fn resident() -> Option<usize> {
+    status_bytes("VmRSS")
+}
+
+/// The most resident memory so far, in bytes.
+pub fn peak() -> Option<usize> {
+    status_bytes("VmHWM")
+}
+
+/// Bytes as MiB with one decimal.
+pub fn mib(bytes: usize) -> String {
+    format!("{:.1} MiB", bytes as f64 / (1024.0 * 1024.0))
+}
+
+/// Says on stderr that a stage is done, with the time since start and the memory, when verbose.
+pub fn stage(what: &str) {
+    if !verbose() {
+        return;
+    }
+    let took = START.get_or_init(Instant::now).elapsed().as_secs_f64();
+    let show = |b: Option<usize>| b.map_or_else(|| "-".to_string(), mib);
+    eprintln!(
+        "hirescope: {took:7.2} s  {what}  (resident {}, peak {})",
+        show(resident()),
+        show(peak())
+    );
+}
