@@ -1,7 +1,7 @@
 //! The detector suite over a `hirescope sample` data set: linking people (model) and running every
 //! detector, on events already loaded. Run: `cargo bench --bench detect`; HIRESCOPE_BENCH_EVENTS
 //! sets the size (default 1,000,000; try 10000000). The data set is kept in target/bench-data so
-//! the DuckDB peer (benches/duckdb_hunts.py) reads the very same files.
+//! the DuckDB peer (benches/peer/ and scripts/bench-peer) reads the very same files.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
 use hirescope::detect::{self, Config};
