@@ -42,6 +42,10 @@ pub struct SourceArgs {
     /// PATH, or `--table FILE=EmailEvents` for one file (or every file below a directory).
     #[arg(long = "table", value_name = "[FILE=]TABLE", global = true)]
     pub tables: Vec<String>,
+    /// Parse the files again instead of reading the parse cache (and do not write one). The cache
+    /// lives in HIRESCOPE_CACHE_DIR or the platform's cache directory.
+    #[arg(long, global = true)]
+    pub no_cache: bool,
     /// Say on stderr what each stage took: time, resident and peak memory, and each table's memory.
     #[arg(long, global = true)]
     pub verbose: bool,
@@ -93,6 +97,7 @@ impl SourceArgs {
             intel: self.intel.clone(),
             networks: self.networks.clone(),
             tables,
+            cache: !self.no_cache,
         })
     }
 }

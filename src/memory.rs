@@ -59,3 +59,14 @@ pub fn stage(what: &str) {
         show(peak())
     );
 }
+
+/// Hands memory the allocator holds but no longer uses back to the system. Parsing leaves many
+/// freed buffers behind (the file's bytes, per-chunk builders), which glibc keeps mapped: at 1M
+/// events 1.4 GB stayed resident where the tables held 0.6 GB.
+pub fn release() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    unsafe {
+        libc::malloc_trim(0);
+    }
+}

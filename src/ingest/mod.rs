@@ -1,6 +1,7 @@
 //! Ingest: turns the files analysts export into one Polars frame per table, plus the roster and the
 //! threat intelligence, and accounts for every row it could not keep.
 
+pub mod cache;
 pub mod canon;
 pub mod fields;
 pub mod neutral;
@@ -15,7 +16,7 @@ use crate::networks::Networks;
 use crate::roster::Roster;
 use canon::TableBuilder;
 use polars::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 pub use table::TableKind;
@@ -25,7 +26,7 @@ pub const MAX_LISTED_REJECTIONS: usize = 1000;
 /// Cells larger than this are rejected with their row: no export column legitimately holds more.
 pub const MAX_CELL_BYTES: usize = 1 << 20;
 
-#[derive(Clone, Debug, Serialize, PartialEq)]
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 pub struct Rejected {
     /// 1-based line (CSV, JSON Lines) or record number (JSON documents, Parquet); 0 for the whole file.
     pub line: u64,
@@ -33,7 +34,7 @@ pub struct Rejected {
     pub reason: String,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Events,
@@ -43,7 +44,7 @@ pub enum Role {
     Unreadable,
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct FileReport {
     pub path: String,
     pub format: String,
@@ -183,6 +184,8 @@ pub struct Inputs {
     pub networks: Vec<PathBuf>,
     /// Tables the user forces: for one file (or every file below a directory), or for all PATHs.
     pub tables: Vec<(Option<PathBuf>, TableKind)>,
+    /// Read what was parsed before from the cache, and write it there (`--no-cache` clears it).
+    pub cache: bool,
 }
 
 impl Inputs {
@@ -343,8 +346,31 @@ pub fn load_bytes(name: &str, bytes: &[u8], role: Option<Role>) -> Dataset {
     loader.finish()
 }
 
-/// Reads every input. Never fails as a whole: what cannot be read is reported in `files`.
+/// Reads every input: from the cache when these inputs were read before (and `cache` is on),
+/// else from the files, writing the cache for next time. Never fails as a whole: what cannot be
+/// read is reported in `files`.
 pub fn load(inputs: &Inputs) -> Dataset {
+    let data = if inputs.cache {
+        cache::load(inputs, load_fresh)
+    } else {
+        load_fresh(inputs)
+    };
+    crate::memory::release();
+    data
+}
+
+/// Reads only the named files as roster, intel or networks (each in its role), for a load whose
+/// events came from the cache: these files are small and their facts are not cached.
+pub(crate) fn load_roles(files: &[(PathBuf, Role)]) -> Dataset {
+    let mut loader = Loader::default();
+    for (p, role) in files {
+        loader.file(p, Some(*role));
+    }
+    loader.finish()
+}
+
+/// Reads every input from its file.
+pub fn load_fresh(inputs: &Inputs) -> Dataset {
     let mut loader = Loader::default();
     for p in &inputs.roster {
         loader.file(p, Some(Role::Roster));

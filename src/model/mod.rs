@@ -243,6 +243,7 @@ pub fn build_from(events: DataFrame, data: &Dataset) -> PolarsResult<Model> {
     };
     crate::memory::stage("model: people");
     let events = attach_people(events, &people)?;
+    crate::memory::release();
     Ok(Model {
         events,
         people,

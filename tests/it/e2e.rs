@@ -45,11 +45,12 @@ impl Tmux {
             _dir: dir,
         };
         let e = t.exit_file.display();
-        // Each pane has a data directory of its own, so no saved case or session leaks between
-        // tests or runs (a test may set its own in `before`).
+        // Each pane has a data and a cache directory of its own, so no saved case, session or
+        // parse leaks between tests or runs (a test may set its own in `before`).
         let data = t.exit_file.with_extension("data");
         let cmd = format!(
-            "export HIRESCOPE_DATA_DIR='{}'; {before}{line}; echo $? > '{e}.tmp'; stty -a > '{e}.stty'; mv '{e}.tmp' '{e}'; sleep 30",
+            "export HIRESCOPE_DATA_DIR='{}' HIRESCOPE_CACHE_DIR='{}/cache'; {before}{line}; echo $? > '{e}.tmp'; stty -a > '{e}.stty'; mv '{e}.tmp' '{e}'; sleep 30",
+            data.display(),
             data.display()
         );
         let out = t.run(&[

@@ -1,5 +1,6 @@
 //! One integration-test binary (each file directly in tests/ would link Polars again).
 
+mod cache;
 mod case;
 mod cli;
 mod detectors;

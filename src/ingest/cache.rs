@@ -1,0 +1,229 @@
+//! The parse cache: what a load read from the export files, written as Parquet (one file per
+//! table) with the files' accounts beside it, in the user's cache directory, under a fingerprint
+//! of the inputs. Reopening the same inputs reads the Parquet instead of parsing text again.
+//!
+//! The fingerprint covers each input file's path, size, modification time and a hash of its
+//! first and last 64 KiB, the tables forced with `--table`, the memory ceiling, and the binary
+//! itself (its size and time), so a rebuilt hirescope never trusts an older one's parse. A cache
+//! that is missing a piece or fails to read is rebuilt, never trusted. Roster, intel and
+//! networks files are small and are always read again.
+
+use super::{source, Dataset, FileReport, Inputs, Role};
+use polars::prelude::*;
+use sha2::{Digest, Sha256};
+use std::io::{Read, Seek, SeekFrom};
+use std::path::{Path, PathBuf};
+
+/// Bumped when what is written changes shape.
+const FORMAT: &str = "hirescope-cache-1";
+/// Inputs smaller than this are parsed faster than a cache is written and read.
+const MIN_BYTES: u64 = 32 << 20;
+const EDGE: u64 = 64 << 10;
+
+/// The cache directory: `HIRESCOPE_CACHE_DIR`, else the platform's (`~/.cache/hirescope`).
+pub fn dir() -> Option<PathBuf> {
+    if let Some(d) = std::env::var_os("HIRESCOPE_CACHE_DIR").filter(|d| !d.is_empty()) {
+        return Some(PathBuf::from(d));
+    }
+    directories::ProjectDirs::from("", "", "hirescope").map(|p| p.cache_dir().to_path_buf())
+}
+
+/// Inputs at or above this many bytes are cached (`HIRESCOPE_CACHE_MIN_BYTES` overrides it).
+fn min_bytes() -> u64 {
+    std::env::var("HIRESCOPE_CACHE_MIN_BYTES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(MIN_BYTES)
+}
+
+/// Every file a load of `inputs` reads, in the order it reads them.
+fn files_of(inputs: &Inputs) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = inputs
+        .roster
+        .iter()
+        .chain(&inputs.intel)
+        .chain(&inputs.networks)
+        .cloned()
+        .collect();
+    for p in &inputs.paths {
+        out.extend(source::expand(p).files);
+    }
+    out
+}
+
+/// The fingerprint of the inputs and their total size; None when a file cannot be looked at.
+fn fingerprint(inputs: &Inputs) -> Option<(String, u64)> {
+    use std::os::unix::fs::MetadataExt;
+    let mut h = Sha256::new();
+    h.update(FORMAT);
+    let exe = std::env::current_exe().ok()?.metadata().ok()?;
+    h.update(format!(
+        "exe {} {}\n",
+        exe.len(),
+        exe.mtime_nsec() + exe.mtime() * 1_000_000_000
+    ));
+    h.update(format!(
+        "ceiling {:?}\n",
+        std::env::var("HIRESCOPE_MAX_FILE_BYTES").ok()
+    ));
+    for (path, kind) in &inputs.tables {
+        h.update(format!("table {path:?} {}\n", kind.name()));
+    }
+    for (what, list) in [
+        ("roster", &inputs.roster),
+        ("intel", &inputs.intel),
+        ("networks", &inputs.networks),
+    ] {
+        for p in list {
+            h.update(format!("{what} {}\n", p.display()));
+        }
+    }
+    let mut total = 0;
+    for f in files_of(inputs) {
+        let meta = std::fs::metadata(&f).ok()?;
+        total += meta.len();
+        h.update(format!(
+            "file {} {} {}.{}\n",
+            f.display(),
+            meta.len(),
+            meta.mtime(),
+            meta.mtime_nsec()
+        ));
+        let mut file = std::fs::File::open(&f).ok()?;
+        let mut edge = vec![0; EDGE.min(meta.len()) as usize];
+        file.read_exact(&mut edge).ok()?;
+        h.update(&edge);
+        if meta.len() > EDGE {
+            file.seek(SeekFrom::Start(meta.len() - EDGE.min(meta.len())))
+                .ok()?;
+            file.read_exact(&mut edge).ok()?;
+            h.update(&edge);
+        }
+    }
+    let hex: String = h.finalize().iter().map(|b| format!("{b:02x}")).collect();
+    Some((hex, total))
+}
+
+/// Loads through the cache: the cached parse when it is whole, else `fresh`, written for next
+/// time when everything was read (a file that could not be read, or was cut at the memory
+/// ceiling, may read differently next time).
+pub fn load(inputs: &Inputs, fresh: impl FnOnce(&Inputs) -> Dataset) -> Dataset {
+    let Some(((key, total), root)) = fingerprint(inputs).zip(dir()) else {
+        return fresh(inputs);
+    };
+    if total < min_bytes() {
+        return fresh(inputs);
+    }
+    let entry = root.join(&key);
+    if entry.is_dir() {
+        match read(&entry) {
+            Ok(data) => {
+                crate::memory::stage(&format!("read from the cache {}", entry.display()));
+                return data;
+            }
+            Err(e) => {
+                crate::memory::stage(&format!(
+                    "cache {} not used ({e}); rebuilding it",
+                    entry.display()
+                ));
+                let _ = std::fs::remove_dir_all(&entry);
+            }
+        }
+    }
+    let data = fresh(inputs);
+    let whole = data
+        .files
+        .iter()
+        .all(|f| f.role != Role::Unreadable && !f.rejected.iter().any(|r| r.line == 0));
+    if whole {
+        match write(&root, &key, &data) {
+            Ok(()) => crate::memory::stage(&format!("cache written to {}", entry.display())),
+            Err(e) => crate::memory::stage(&format!("cache not written: {e}")),
+        }
+    }
+    data
+}
+
+fn table_file(entry: &Path, kind: super::TableKind) -> PathBuf {
+    entry.join(format!("{}.parquet", kind.name()))
+}
+
+/// Writes the cache into a fresh directory beside its place, then renames it into place, so a
+/// reader never sees half of one (and two writers leave one whole entry).
+fn write(root: &Path, key: &str, data: &Dataset) -> anyhow::Result<()> {
+    std::fs::create_dir_all(root)?;
+    let tmp = root.join(format!(".{key}.{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&tmp);
+    std::fs::create_dir_all(&tmp)?;
+    let result = (|| -> anyhow::Result<()> {
+        for (kind, df) in &data.tables {
+            let mut df = df.clone();
+            let file = std::fs::File::create(table_file(&tmp, *kind))?;
+            ParquetWriter::new(file)
+                .with_compression(ParquetCompression::Lz4Raw)
+                .finish(&mut df)?;
+        }
+        let manifest = serde_json::json!({
+            "format": FORMAT,
+            "tables": data.tables.keys().map(|k| k.name()).collect::<Vec<_>>(),
+            "files": data.files,
+        });
+        std::fs::write(tmp.join("manifest.json"), serde_json::to_vec(&manifest)?)?;
+        Ok(())
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_dir_all(&tmp);
+        return Err(e);
+    }
+    if std::fs::rename(&tmp, root.join(key)).is_err() {
+        // Another process wrote the same entry first; its copy is as good as ours.
+        let _ = std::fs::remove_dir_all(&tmp);
+    }
+    Ok(())
+}
+
+/// Reads a cache entry whole: every table it lists and the files' accounts; roster, intel and
+/// networks files are read again in their roles, at their places in the list.
+fn read(entry: &Path) -> anyhow::Result<Dataset> {
+    #[derive(serde::Deserialize)]
+    struct Manifest {
+        format: String,
+        tables: Vec<String>,
+        files: Vec<FileReport>,
+    }
+    let manifest: Manifest = serde_json::from_slice(&std::fs::read(entry.join("manifest.json"))?)?;
+    anyhow::ensure!(manifest.format == FORMAT, "written by another version");
+    let mut data = Dataset::default();
+    for name in &manifest.tables {
+        let kind = super::TableKind::from_name(name)
+            .ok_or_else(|| anyhow::anyhow!("unknown table {name}"))?;
+        let file = std::fs::File::open(table_file(entry, kind))?;
+        // A corrupt file is Polars' to reject; a panic while decoding it is caught the same way.
+        let df = crate::panics::catch(|| ParquetReader::new(file).finish())
+            .map_err(|p| anyhow::anyhow!("{p}"))??;
+        data.tables.insert(kind, df);
+    }
+    let roles: Vec<(PathBuf, Role)> = manifest
+        .files
+        .iter()
+        .filter(|f| matches!(f.role, Role::Roster | Role::Intel | Role::Networks))
+        .map(|f| (PathBuf::from(&f.path), f.role))
+        .collect();
+    let small = super::load_roles(&roles);
+    let mut again = small.files.into_iter();
+    data.files = manifest
+        .files
+        .into_iter()
+        .map(|f| {
+            if matches!(f.role, Role::Roster | Role::Intel | Role::Networks) {
+                again.next().unwrap_or(f)
+            } else {
+                f
+            }
+        })
+        .collect();
+    data.roster = small.roster;
+    data.intel = small.intel;
+    data.networks = small.networks;
+    Ok(data)
+}
