@@ -46,7 +46,8 @@ pub struct SourceArgs {
     /// lives in HIRESCOPE_CACHE_DIR or the platform's cache directory.
     #[arg(long, global = true)]
     pub no_cache: bool,
-    /// Say on stderr what each stage took: time, resident and peak memory, and each table's memory.
+    /// Say on stderr what each stage took: time, resident and peak memory, and each table's memory
+    /// (headless commands only: the workbench shows its stages in the status line).
     #[arg(long, global = true)]
     pub verbose: bool,
 }
@@ -522,6 +523,12 @@ pub fn run(cli: Cli) -> anyhow::Result<i32> {
             Ok(0)
         }
         None => {
+            // The stage log would be written over the workbench's screen; it shows its stages in
+            // the status line instead.
+            if crate::memory::verbose() {
+                crate::memory::set_verbose(false);
+                eprintln!("hirescope: --verbose is for the headless commands; the workbench shows its stages in the status line");
+            }
             let settings = cli.tuning.settings(cli.theme.as_deref())?;
             let inputs = cli.sources.inputs(&paths_or_samples(&cli.paths)?)?;
             crate::ui::run(inputs, settings)

@@ -244,6 +244,27 @@ fn small_terminal_and_sigterm_restore() {
     assert!(!t.screen().contains("terminal too small"));
 }
 
+/// `--verbose` is a headless command's stage log: in the workbench it would write over the screen.
+#[test]
+fn verbose_never_writes_over_the_workbench() {
+    let t = Tmux::start_with(80, 24, &["--verbose"], "verbose");
+    let s = t.wait_for("findings");
+    t.wait_for("Daniel Kim");
+    let s = format!("{s}{}", t.screen());
+    assert!(
+        !s.contains("resident") && !s.contains("hirescope: "),
+        "the stage log reached the workbench's screen:\n{s}"
+    );
+    t.keys(&["Q"]);
+    assert_eq!(t.exit_code().as_deref(), Some("0"));
+    assert!(
+        t.screen()
+            .contains("--verbose is for the headless commands"),
+        "the analyst is told why: {}",
+        t.screen()
+    );
+}
+
 /// A data set that takes the debug build a few seconds to load, made once.
 fn big_sample() -> &'static std::path::Path {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
