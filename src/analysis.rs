@@ -54,7 +54,7 @@ fn loaded(data: &Dataset) {
         return;
     }
     for (kind, df) in &data.tables {
-        let (canonical, vendor) = crate::cli::table_bytes(df);
+        let (canonical, vendor) = crate::memory::table_bytes(df);
         crate::memory::stage(&format!(
             "table {kind}: {} rows, canonical {} + vendor {}",
             df.height(),

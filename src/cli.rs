@@ -589,19 +589,6 @@ pub fn analyse(
     crate::analysis::analyse(&sources.inputs(&paths_or_samples(paths)?)?, config, only)
 }
 
-/// The memory a table holds: its canonical columns and the vendor's own columns, in bytes.
-pub fn table_bytes(df: &DataFrame) -> (usize, usize) {
-    let canonical = crate::ingest::canon::CANONICAL_COLUMNS;
-    df.columns().iter().fold((0, 0), |(c, v), col| {
-        let n = col.as_materialized_series().estimated_size();
-        if canonical.contains(&col.name().as_str()) {
-            (c + n, v)
-        } else {
-            (c, v + n)
-        }
-    })
-}
-
 /// First and last timestamp of a table, as RFC 3339 UTC.
 fn time_range(df: &DataFrame) -> (Option<String>, Option<String>) {
     let Ok(ts) = df.column("ts").and_then(|c| c.cast(&DataType::Int64)) else {
@@ -619,7 +606,7 @@ pub fn inspect_json(data: &Dataset) -> serde_json::Value {
         .iter()
         .map(|(kind, df)| {
             let (first, last) = time_range(df);
-            let (canonical, vendor) = table_bytes(df);
+            let (canonical, vendor) = crate::memory::table_bytes(df);
             json!({"table": kind.name(), "rows": df.height(), "columns": df.width(), "first": first, "last": last,
                    "memory": {"canonical_bytes": canonical, "vendor_bytes": vendor}})
         })
@@ -662,7 +649,7 @@ pub fn inspect_table(data: &Dataset) -> String {
     let mut total = (0, 0);
     for (kind, df) in &data.tables {
         let (first, last) = time_range(df);
-        let (canonical, vendor) = table_bytes(df);
+        let (canonical, vendor) = crate::memory::table_bytes(df);
         total = (total.0 + canonical, total.1 + vendor);
         s.push_str(&format!(
             "{:<22} {:>9}  {:<20}  {:<20}  {} + {}\n",

@@ -8,6 +8,12 @@ pub fn texts(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
     Ok(c.str()?.iter().map(|v| v.map(str::to_string)).collect())
 }
 
+/// A text column's values row by row, borrowed from the frame (no copy; for per-value lookups
+/// over a whole frame, where a join would gather every other column).
+pub fn borrowed_texts<'a>(df: &'a DataFrame, name: &str) -> PolarsResult<Vec<Option<&'a str>>> {
+    Ok(df.column(name)?.str()?.iter().collect())
+}
+
 pub fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {
     let c = df.column(name)?.cast(&DataType::Int64)?;
     Ok(c.i64()?.iter().collect())

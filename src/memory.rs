@@ -1,6 +1,7 @@
 //! What the process holds, for `--verbose` and the benchmarks: resident and peak memory from
 //! `/proc/self/status`, and a stage log on stderr (elapsed time, resident, peak) when asked for.
 
+use polars::prelude::DataFrame;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -69,4 +70,17 @@ pub fn release() {
     unsafe {
         libc::malloc_trim(0);
     }
+}
+
+/// The memory a table holds: its canonical columns and the vendor's own columns, in bytes.
+pub fn table_bytes(df: &DataFrame) -> (usize, usize) {
+    let canonical = crate::ingest::canon::CANONICAL_COLUMNS;
+    df.columns().iter().fold((0, 0), |(c, v), col| {
+        let n = col.as_materialized_series().estimated_size();
+        if canonical.contains(&col.name().as_str()) {
+            (c + n, v)
+        } else {
+            (c, v + n)
+        }
+    })
 }

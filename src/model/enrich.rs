@@ -11,14 +11,14 @@ use std::collections::HashMap;
 /// are marked `linked_by_ip` so views and reports can say how they were placed.
 pub(super) fn attribute_by_ip(events: &mut DataFrame) -> PolarsResult<()> {
     const DAY_MS: i64 = 86_400_000;
-    let person = text_rows(events, "person")?;
+    let person = crate::columns::borrowed_texts(events, "person")?;
     let via_peer = crate::columns::bools(events, "via_peer")?;
-    let ip = text_rows(events, "ip")?;
+    let ip = crate::columns::borrowed_texts(events, "ip")?;
     let ts = crate::columns::ints(events, "ts")?;
     let (account, object, peer) = (
-        text_rows(events, "account")?,
-        text_rows(events, "object_id")?,
-        text_rows(events, "peer")?,
+        crate::columns::borrowed_texts(events, "account")?,
+        crate::columns::borrowed_texts(events, "object_id")?,
+        crate::columns::borrowed_texts(events, "peer")?,
     );
     // The one person seen on an address each day; None once a second one is.
     let mut owner: HashMap<(&str, Option<i64>), Option<&str>> = HashMap::new();
@@ -84,14 +84,17 @@ struct IpFacts<'a> {
 pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsResult<()> {
     use crate::networks::{category_of_asn, category_of_isp, category_of_vendor, NetCategory};
     let n = events.height();
-    let ip = text_rows(events, "ip")?;
+    let ip = crate::columns::borrowed_texts(events, "ip")?;
     let anon = crate::columns::bools(events, "anon_proxy")?;
     let (category, tags) = (
-        text_rows(events, "ip_category")?,
-        text_rows(events, "ip_tags")?,
+        crate::columns::borrowed_texts(events, "ip_category")?,
+        crate::columns::borrowed_texts(events, "ip_tags")?,
     );
-    let (isp, asn) = (text_rows(events, "isp")?, text_rows(events, "asn")?);
-    let precision = text_rows(events, "loc_precision")?;
+    let (isp, asn) = (
+        crate::columns::borrowed_texts(events, "isp")?,
+        crate::columns::borrowed_texts(events, "asn")?,
+    );
+    let precision = crate::columns::borrowed_texts(events, "loc_precision")?;
     let lat = crate::columns::floats(events, "lat")?;
     let mut facts: HashMap<&str, IpFacts> = HashMap::new();
     for i in 0..n {
@@ -177,11 +180,6 @@ pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsRe
         }
     }
     Ok(())
-}
-
-/// A text column's values row by row, borrowed from the frame.
-fn text_rows<'a>(df: &'a DataFrame, name: &str) -> PolarsResult<Vec<Option<&'a str>>> {
-    Ok(df.column(name)?.str()?.iter().collect())
 }
 
 /// Why an account is a system or service identity, from its name alone: Windows' built-in

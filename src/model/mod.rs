@@ -251,12 +251,6 @@ pub fn build_from(events: DataFrame, data: &Dataset) -> PolarsResult<Model> {
     })
 }
 
-/// A text column's values row by row, borrowed from the frame (which must be one chunk or not:
-/// the iterator walks chunks).
-fn text_rows<'a>(df: &'a DataFrame, name: &str) -> PolarsResult<Vec<Option<&'a str>>> {
-    Ok(df.column(name)?.str()?.iter().collect())
-}
-
 /// Each row's person, and whether the person is only the recipient (mail sent to them): such rows
 /// tell where the sender was, not where the person was. Mail between a recruiter and a candidate
 /// belongs to the candidate's story.
@@ -264,9 +258,9 @@ fn persons_of_rows<'a>(
     events: &DataFrame,
     person_of: &HashMap<&str, (&'a str, bool)>,
 ) -> PolarsResult<(Vec<Option<&'a str>>, Vec<bool>)> {
-    let account = text_rows(events, "account")?;
-    let object = text_rows(events, "object_id")?;
-    let peer = text_rows(events, "peer")?;
+    let account = crate::columns::borrowed_texts(events, "account")?;
+    let object = crate::columns::borrowed_texts(events, "object_id")?;
+    let peer = crate::columns::borrowed_texts(events, "peer")?;
     let find = |v: Option<&str>| v.and_then(|v| person_of.get(v)).copied();
     let mut person = Vec::with_capacity(events.height());
     let mut via_peer = Vec::with_capacity(events.height());
@@ -289,9 +283,9 @@ type Labels = Vec<Option<String>>;
 /// Each row's intel matches: its IP's, and its account's (else its peer's), matched once per
 /// distinct value.
 fn intel_of_rows<'a>(events: &'a DataFrame, intel: &Intel) -> PolarsResult<(Labels, Labels)> {
-    let ip = text_rows(events, "ip")?;
-    let account = text_rows(events, "account")?;
-    let peer = text_rows(events, "peer")?;
+    let ip = crate::columns::borrowed_texts(events, "ip")?;
+    let account = crate::columns::borrowed_texts(events, "account")?;
+    let peer = crate::columns::borrowed_texts(events, "peer")?;
     let mut ip_hit: HashMap<&'a str, Option<String>> = HashMap::new();
     let mut addr_hit: HashMap<&'a str, Option<String>> = HashMap::new();
     let mut ip_out = Vec::with_capacity(events.height());
@@ -467,7 +461,7 @@ fn attach_people(mut events: DataFrame, people: &[Person]) -> PolarsResult<DataF
         .map(|(i, k)| (*k, i as u32))
         .collect();
     let of: HashMap<&str, &Person> = people.iter().map(|p| (p.key.as_str(), p)).collect();
-    let person = text_rows(&events, "person")?;
+    let person = crate::columns::borrowed_texts(&events, "person")?;
     let rows: Vec<Option<&Person>> = person
         .iter()
         .map(|k| k.and_then(|k| of.get(k).copied()))

@@ -1,23 +1,18 @@
 //! The parse cache, through the real binary: a reopen reads it and gives the same answers, a
 //! corrupt or stale entry is rebuilt, changed inputs get their own entry, `--no-cache` leaves none.
 
+use super::support::{sample, succeeds};
 use std::path::Path;
 use std::process::{Command, Output};
 
 fn run(cache: &Path, args: &[&str]) -> Output {
-    let out = Command::new(env!("CARGO_BIN_EXE_hirescope"))
-        .args(args)
-        .arg("--verbose")
-        .env("HIRESCOPE_CACHE_DIR", cache)
-        .env("HIRESCOPE_CACHE_MIN_BYTES", "0")
-        .output()
-        .unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    out
+    succeeds(
+        Command::new(env!("CARGO_BIN_EXE_hirescope"))
+            .args(args)
+            .arg("--verbose")
+            .env("HIRESCOPE_CACHE_DIR", cache)
+            .env("HIRESCOPE_CACHE_MIN_BYTES", "0"),
+    )
 }
 
 fn entries(cache: &Path) -> Vec<std::path::PathBuf> {
@@ -35,16 +30,8 @@ fn stderr(o: &Output) -> String {
 
 #[test]
 fn a_reopen_reads_the_cache_and_answers_the_same() {
-    let data = tempfile::tempdir().unwrap();
+    let data = sample(60, 20_000);
     let cache = tempfile::tempdir().unwrap();
-    let st = Command::new(env!("CARGO_BIN_EXE_hirescope"))
-        .args([
-            "sample", "--force", "--people", "60", "--events", "20000", "-o",
-        ])
-        .arg(data.path())
-        .status()
-        .unwrap();
-    assert!(st.success());
     let d = data.path().to_str().unwrap();
     let c = cache.path();
 
@@ -125,4 +112,75 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
         v["rows"].as_u64().unwrap(),
         before["rows"].as_u64().unwrap() + 1
     );
+}
+
+/// Shapes hirescope did not generate, read through the cache: real public exports, the same
+/// export twice, a summarize projection without Application, service and machine accounts,
+/// addresses with no location, hostile cells (NUL, escapes), a refused indicator. Every answer
+/// from the cache equals a fresh parse's.
+#[test]
+fn every_shape_reads_the_same_from_the_cache() {
+    let w = tempfile::tempdir().unwrap();
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let copy_all = |from: &Path, prefix: &str| {
+        for e in std::fs::read_dir(from).unwrap().flatten() {
+            if e.path().is_file() && !e.file_name().to_string_lossy().ends_with(".md") {
+                let to = w
+                    .path()
+                    .join(format!("{prefix}{}", e.file_name().to_string_lossy()));
+                std::fs::copy(e.path(), to).unwrap();
+            }
+        }
+    };
+    copy_all(&root.join("samples"), "");
+    copy_all(&root.join("tests/data/external"), "external_");
+    let hostile = super::support::hostile_dir();
+    copy_all(hostile.path(), "hostile_");
+    std::fs::copy(
+        root.join("samples/defender_cloudappevents.csv"),
+        w.path().join("defender_cloudappevents (1).csv"),
+    )
+    .unwrap();
+    let put = |name: &str, text: &str| std::fs::write(w.path().join(name), text).unwrap();
+    put(
+        "recruiting_query.csv",
+        "AccountId,IPAddress,Timestamp,set_ActionType\n\
+ann.lee@mail.example,175.45.176.23,2026-08-03T00:00:00Z,\"[\"\"hrrecruiting/accounts/1\"\"]\"\n\
+,175.45.176.23,2026-08-04T00:00:00Z,\"[\"\"hrrecruiting/accounts/3\"\"]\"\n",
+    );
+    put(
+        "services.csv",
+        "TimeGenerated,Operation,OfficeWorkload,RecordType,UserId,UserType,ClientIP\n\
+2026-08-05T10:00:00Z,FileAccessed,SharePoint,SharePointFileOperation,app@sharepoint,System,52.232.229.242\n\
+2026-08-05T10:00:01Z,FileModified,OneDrive,SharePointFileOperation,FILESRV01$,Regular,\n\
+2026-08-05T10:00:02Z,FileAccessed,SharePoint,SharePointFileOperation,pat@contoso.example,Regular,2001:db8::7\n",
+    );
+    put("partner.txt", "# partner\n198.51.100.0/24\n0.0.0.0/0\n");
+
+    let cache = tempfile::tempdir().unwrap();
+    let (d, c) = (w.path().to_str().unwrap(), cache.path());
+    let commands: [&[&str]; 4] = [
+        &["inspect", d, "--format", "json"],
+        &["people", d, "--format", "csv", "--wide"],
+        &["detect", d, "--format", "jsonl"],
+        &["timeline", "--person", "H900", d, "--format", "jsonl"],
+    ];
+    for args in commands {
+        let fresh = run(c, &[args, &["--no-cache"]].concat());
+        let written = run(c, args);
+        let read = run(c, args);
+        assert!(
+            stderr(&read).contains("read from the cache"),
+            "{args:?}: {}",
+            stderr(&read)
+        );
+        for (what, out) in [("writing", &written), ("reading", &read)] {
+            assert_eq!(
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&fresh.stdout),
+                "{args:?} while {what} the cache"
+            );
+        }
+    }
+    assert_eq!(entries(c).len(), 1, "one entry for one set of inputs");
 }

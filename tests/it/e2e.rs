@@ -268,19 +268,8 @@ fn verbose_never_writes_over_the_workbench() {
 /// A data set that takes the debug build a few seconds to load, made once.
 fn big_sample() -> &'static std::path::Path {
     static DIR: std::sync::OnceLock<tempfile::TempDir> = std::sync::OnceLock::new();
-    DIR.get_or_init(|| {
-        let dir = tempfile::tempdir().unwrap();
-        let st = Command::new(env!("CARGO_BIN_EXE_hirescope"))
-            .args([
-                "sample", "--force", "--people", "200", "--events", "300000", "-o",
-            ])
-            .arg(dir.path())
-            .status()
-            .unwrap();
-        assert!(st.success());
-        dir
-    })
-    .path()
+    DIR.get_or_init(|| super::support::sample(200, 300_000))
+        .path()
 }
 
 #[test]

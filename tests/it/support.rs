@@ -130,3 +130,26 @@ pub fn dangerous(c: char) -> bool {
     (c.is_control() && c != '\n')
         || matches!(c, '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2069}' | '\u{feff}')
 }
+
+/// Runs a command to the end and insists it succeeded, naming it and its stderr if not.
+pub fn succeeds(cmd: &mut std::process::Command) -> std::process::Output {
+    let out = cmd.output().unwrap();
+    assert!(
+        out.status.success(),
+        "{cmd:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    out
+}
+
+/// A directory of `hirescope sample` exports: `people` people, about `events` events.
+pub fn sample(people: usize, events: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    succeeds(
+        std::process::Command::new(env!("CARGO_BIN_EXE_hirescope"))
+            .args(["sample", "--force", "--people", &people.to_string()])
+            .args(["--events", &events.to_string(), "-o"])
+            .arg(dir.path()),
+    );
+    dir
+}
