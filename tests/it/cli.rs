@@ -41,6 +41,50 @@ fn inspect_json_reports_files_and_tables() {
         assert!(f["path"].is_string() && f["rows"].is_number() && f["rejected"].is_array());
     }
     assert_eq!(v["roster"]["people"], 0);
+    // The memory each table holds, canonical and vendor columns apart.
+    let memory = &find("SigninLogs")["memory"];
+    let bytes = |k: &str| {
+        memory[k]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{k} in {memory}"))
+    };
+    assert!(bytes("canonical_bytes") > 56 * 8, "{memory}");
+    assert!(bytes("vendor_bytes") > 56 * 8, "{memory}");
+}
+
+#[test]
+fn inspect_table_and_verbose_say_what_memory_is_held() {
+    let dir = external("");
+    let d = dir.to_str().unwrap();
+    let out = hirescope(&["inspect", d]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let line = text
+        .lines()
+        .find(|l| l.starts_with("SigninLogs"))
+        .unwrap_or_else(|| panic!("{text}"));
+    assert!(line.contains(" MiB + ") && line.ends_with(" MiB"), "{line}");
+    assert!(text.lines().any(|l| l.starts_with("all tables")), "{text}");
+    let out = hirescope(&["detect", d, "--format", "jsonl", "--verbose"]);
+    let err = String::from_utf8(out.stderr).unwrap();
+    for stage in [
+        "read ",
+        "table SigninLogs: 56 rows",
+        "model: ",
+        "detectors: ",
+    ] {
+        assert!(
+            err.lines()
+                .any(|l| l.contains(stage) && l.contains("resident") && l.contains("peak")),
+            "{stage} in {err}"
+        );
+    }
+    let quiet = hirescope(&["detect", d, "--format", "jsonl"]);
+    assert!(
+        quiet.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&quiet.stderr)
+    );
+    assert_eq!(quiet.stdout, out.stdout, "--verbose changes only stderr");
 }
 
 #[test]
