@@ -264,7 +264,7 @@ pub fn load(path: &Path, fingerprint: &str) -> anyhow::Result<CaseState> {
 /// point leaves either the old file or the new one, whole.
 pub fn save(path: &Path, state: &CaseState) -> std::io::Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
+    crate::private::create_dir(dir)?;
     let bytes = serde_json::to_vec_pretty(state).map_err(std::io::Error::other)?;
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
@@ -272,7 +272,13 @@ pub fn save(path: &Path, state: &CaseState) -> std::io::Result<()> {
         std::process::id()
     ));
     {
-        let mut f = std::fs::File::create(&tmp)?;
+        use std::os::unix::fs::OpenOptionsExt;
+        let mut f = std::fs::OpenOptions::new()
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .mode(0o600)
+            .open(&tmp)?;
         f.write_all(&bytes)?;
         f.sync_all()?;
     }
@@ -303,6 +309,12 @@ mod tests {
             5,
         );
         s.set_disposition("H1", Disposition::Escalated, 6);
+        save(&path, &s).unwrap();
+        // Notes are the analyst's conclusions: only the user may read them or enter their folder.
+        use std::os::unix::fs::PermissionsExt;
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&path), 0o600);
+        assert_eq!(mode(path.parent().unwrap()), 0o700);
         assert!(s.toggle_mark(
             Target::Row {
                 table: "CloudAppEvents".into(),

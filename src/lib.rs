@@ -18,6 +18,7 @@ pub mod memory;
 pub mod model;
 pub mod networks;
 pub mod panics;
+pub mod private;
 pub mod report;
 pub mod roster;
 pub mod sample;

@@ -138,7 +138,11 @@ pub fn load(inputs: &Inputs, fresh: impl FnOnce(&Inputs) -> Dataset) -> Dataset 
     if whole {
         match write(&root, &key, &data) {
             Ok(()) => crate::memory::stage(&format!("cache written to {}", entry.display())),
-            Err(e) => crate::memory::stage(&format!("cache not written: {e}")),
+            Err(e) => crate::memory::stage(&format!(
+                "cache not written to {}: {}",
+                root.display(),
+                crate::sanitize::visible(&e.to_string())
+            )),
         }
     }
     data
@@ -151,10 +155,10 @@ fn table_file(entry: &Path, kind: super::TableKind) -> PathBuf {
 /// Writes the cache into a fresh directory beside its place, then renames it into place, so a
 /// reader never sees half of one (and two writers leave one whole entry).
 fn write(root: &Path, key: &str, data: &Dataset) -> anyhow::Result<()> {
-    std::fs::create_dir_all(root)?;
+    crate::private::create_dir(root)?;
     let tmp = root.join(format!(".{key}.{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&tmp);
-    std::fs::create_dir_all(&tmp)?;
+    crate::private::create_dir(&tmp)?;
     let result = (|| -> anyhow::Result<()> {
         for (kind, df) in &data.tables {
             let mut df = df.clone();

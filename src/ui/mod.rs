@@ -425,7 +425,7 @@ fn output_dir(kind: &str) -> std::io::Result<PathBuf> {
     let dir = crate::case::data_dir()
         .ok_or_else(|| std::io::Error::other("no data directory for this user"))?
         .join(kind);
-    std::fs::create_dir_all(&dir)?;
+    crate::private::create_dir(&dir)?;
     Ok(dir)
 }
 

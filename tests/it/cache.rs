@@ -47,6 +47,13 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
     );
     assert_eq!(entries(c).len(), 1);
     assert_eq!(first.stdout, fresh_inspect.stdout);
+    // The parse holds the exports' contents: only the user may enter the entry.
+    use std::os::unix::fs::PermissionsExt;
+    let mode = std::fs::metadata(&entries(c)[0])
+        .unwrap()
+        .permissions()
+        .mode();
+    assert_eq!(mode & 0o777, 0o700, "{mode:o}");
 
     let again = run(c, &["detect", d, "--format", "jsonl"]);
     assert!(
