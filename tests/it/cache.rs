@@ -28,6 +28,11 @@ fn stderr(o: &Output) -> String {
     String::from_utf8_lossy(&o.stderr).into_owned()
 }
 
+/// The `--verbose` log of a run says `what` (a cache hit, write or rebuild).
+fn says(o: &Output, what: &str) {
+    assert!(stderr(o).contains(what), "{what:?} in {}", stderr(o));
+}
+
 #[test]
 fn a_reopen_reads_the_cache_and_answers_the_same() {
     let data = sample(60, 20_000);
@@ -40,11 +45,7 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
     assert!(entries(c).is_empty(), "--no-cache wrote a cache");
 
     let first = run(c, &["inspect", d, "--format", "json"]);
-    assert!(
-        stderr(&first).contains("cache written"),
-        "{}",
-        stderr(&first)
-    );
+    says(&first, "cache written");
     assert_eq!(entries(c).len(), 1);
     assert_eq!(first.stdout, fresh_inspect.stdout);
     // The parse holds the exports' contents: only the user may enter the entry.
@@ -56,11 +57,7 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
     assert_eq!(mode & 0o777, 0o700, "{mode:o}");
 
     let again = run(c, &["detect", d, "--format", "jsonl"]);
-    assert!(
-        stderr(&again).contains("read from the cache"),
-        "{}",
-        stderr(&again)
-    );
+    says(&again, "read from the cache");
     assert_eq!(
         String::from_utf8_lossy(&again.stdout),
         String::from_utf8_lossy(&fresh_detect.stdout),
@@ -79,27 +76,15 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
         .unwrap();
     std::fs::write(&table, b"PAR1 this is not parquet PAR1").unwrap();
     let repaired = run(c, &["detect", d, "--format", "jsonl"]);
-    assert!(
-        stderr(&repaired).contains("not used"),
-        "{}",
-        stderr(&repaired)
-    );
+    says(&repaired, "not used");
     assert_eq!(repaired.stdout, fresh_detect.stdout);
     let hit = run(c, &["detect", d, "--format", "jsonl"]);
-    assert!(
-        stderr(&hit).contains("read from the cache"),
-        "{}",
-        stderr(&hit)
-    );
+    says(&hit, "read from the cache");
 
     // A missing manifest is a miss too.
     std::fs::remove_file(entries(c)[0].join("manifest.json")).unwrap();
     let rebuilt = run(c, &["detect", d, "--format", "jsonl"]);
-    assert!(
-        stderr(&rebuilt).contains("cache written"),
-        "{}",
-        stderr(&rebuilt)
-    );
+    says(&rebuilt, "cache written");
 
     // Changed inputs are new inputs: a row appended to one export gets its own entry and is read.
     let csv = data.path().join("defender_cloudappevents.csv");
@@ -107,11 +92,7 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
     let last = text.lines().last().unwrap().to_string();
     std::fs::write(&csv, format!("{text}{}\n", last.replace("2026-", "2025-"))).unwrap();
     let changed = run(c, &["inspect", d, "--format", "json"]);
-    assert!(
-        stderr(&changed).contains("cache written"),
-        "{}",
-        stderr(&changed)
-    );
+    says(&changed, "cache written");
     assert_eq!(entries(c).len(), 2);
     let v: serde_json::Value = serde_json::from_slice(&changed.stdout).unwrap();
     let before: serde_json::Value = serde_json::from_slice(&fresh_inspect.stdout).unwrap();
