@@ -19,10 +19,13 @@ pub fn verbose() -> bool {
     VERBOSE.load(Ordering::Relaxed)
 }
 
-/// A field of `/proc/self/status` in bytes (`VmRSS`, `VmHWM`); None off Linux.
-fn status_bytes(field: &str) -> Option<usize> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with(field))?;
+/// A `kB` field of a `/proc` file (`VmRSS` of `/proc/self/status`, `MemAvailable` of
+/// `/proc/meminfo`) in bytes; None off Linux.
+fn proc_bytes(file: &str, field: &str) -> Option<usize> {
+    let text = std::fs::read_to_string(file).ok()?;
+    let line = text
+        .lines()
+        .find(|l| l.strip_prefix(field).is_some_and(|r| r.starts_with(':')))?;
     let kb: usize = line[field.len() + 1..]
         .trim()
         .trim_end_matches("kB")
@@ -30,6 +33,15 @@ fn status_bytes(field: &str) -> Option<usize> {
         .parse()
         .ok()?;
     Some(kb * 1024)
+}
+
+fn status_bytes(field: &str) -> Option<usize> {
+    proc_bytes("/proc/self/status", field)
+}
+
+/// Memory the system can give without swapping, in bytes.
+pub fn available() -> Option<usize> {
+    proc_bytes("/proc/meminfo", "MemAvailable")
 }
 
 /// Resident memory now, in bytes.
@@ -83,4 +95,16 @@ pub fn table_bytes(df: &DataFrame) -> (usize, usize) {
             (c, v + n)
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn proc_fields_read_as_bytes() {
+        let (now, peak) = (super::resident().unwrap(), super::peak().unwrap());
+        assert!(now > 1 << 20 && peak >= now, "{now} {peak}");
+        assert!(super::available().unwrap() > 1 << 20);
+        // A field that only starts like another is not taken for it.
+        assert_eq!(super::proc_bytes("/proc/self/status", "VmR"), None);
+    }
 }

@@ -66,15 +66,7 @@ pub fn ceiling() -> u64 {
         {
             return n;
         }
-        let available = std::fs::read_to_string("/proc/meminfo")
-            .ok()
-            .and_then(|m| {
-                m.lines()
-                    .find(|l| l.starts_with("MemAvailable:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|kb| kb.parse::<u64>().ok())
-            })
-            .map_or(8 << 30, |kb| kb * 1024);
+        let available = crate::memory::available().map_or(8 << 30, |b| b as u64);
         (available / 2).clamp(256 << 20, 16 << 30)
     })
 }
