@@ -27,9 +27,9 @@ pub fn paths_or_samples(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 /// Reads, links, detects (the detectors in `only`, all when empty) and ranks.
 pub fn analyse(inputs: &Inputs, config: &Config, only: &[String]) -> anyhow::Result<Analysis> {
-    let data = ingest::load(inputs);
+    let mut data = ingest::load(inputs);
     loaded(&data);
-    let model = crate::model::build(&data)?;
+    let model = crate::model::build_taking(&mut data)?;
     crate::memory::stage(&format!(
         "model: {} events, {} people, events frame {}",
         model.events.height(),
@@ -85,14 +85,14 @@ pub fn load_staged(
         "reading {} path(s)",
         inputs.paths.len()
     )));
-    let data = ingest::load(inputs);
+    let mut data = ingest::load(inputs);
     loaded(&data);
     stage(Stage::Progress(format!(
         "{} rows read; linking people",
         data.rows()
     )));
-    let model =
-        crate::model::build(&data).map_err(|e| anyhow::anyhow!("building the model: {e}"))?;
+    let model = crate::model::build_taking(&mut data)
+        .map_err(|e| anyhow::anyhow!("building the model: {e}"))?;
     stage(Stage::People(Analysis {
         data: data.clone(),
         model: model.clone(),

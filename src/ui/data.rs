@@ -753,13 +753,26 @@ pub fn detail(ws: &Workspace, table: &str, row: i64) -> Vec<String> {
         String::new(),
     ];
     let canonical = crate::ingest::canon::CANONICAL_COLUMNS;
-    let cell = |name: &str| -> Option<String> {
-        let c = one.column(name).ok()?.cast(&DataType::String).ok()?;
+    // What hirescope derived lives in the events frame (the model took it from the table); a
+    // table the model does not hold keeps its own.
+    let derived = ws
+        .analysis
+        .model
+        .events
+        .clone()
+        .lazy()
+        .filter(col("table").eq(lit(table)).and(col("row").eq(lit(row))))
+        .collect()
+        .ok()
+        .filter(|e| e.height() > 0)
+        .unwrap_or_else(|| one.clone());
+    let cell = |df: &DataFrame, name: &str| -> Option<String> {
+        let c = df.column(name).ok()?.cast(&DataType::String).ok()?;
         let v = c.str().ok()?.get(0)?.to_string();
         (!v.is_empty()).then_some(v)
     };
     // A cell changed to keep the row (NUL, invalid UTF-8, clipped) is said before anything else.
-    if let Some(flags) = cell("flags") {
+    if let Some(flags) = cell(&one, "flags") {
         out.insert(
             1,
             format!("! neutralised to keep this row: {}", visible(&flags)),
@@ -772,7 +785,7 @@ pub fn detail(ws: &Workspace, table: &str, row: i64) -> Vec<String> {
         .filter(|c| !canonical.contains(&c.name().as_str()))
     {
         let name = c.name().to_string();
-        if let Some(v) = cell(&name) {
+        if let Some(v) = cell(&one, &name) {
             push_cell(&mut out, &name, &v);
         }
     }
@@ -783,9 +796,13 @@ pub fn detail(ws: &Workspace, table: &str, row: i64) -> Vec<String> {
         .filter(|n| !matches!(**n, "row" | "file" | "line"))
     {
         let v = if *name == "ts" {
-            ints(&one, "ts").first().copied().flatten().map(format_ts)
+            ints(&derived, "ts")
+                .first()
+                .copied()
+                .flatten()
+                .map(format_ts)
         } else {
-            cell(name)
+            cell(&derived, name)
         };
         if let Some(v) = v {
             push_cell(&mut out, name, &v);

@@ -779,3 +779,49 @@ fn scopes_say_what_they_run() {
         "with a pivot open, this pivot is offered"
     );
 }
+
+/// The model takes the tables' canonical columns: a table keeps its vendor columns (for the
+/// detail view and vendor alerts), and the detail's derived part comes from the events frame.
+#[test]
+fn tables_hold_only_what_the_events_frame_does_not() {
+    let ws = workspace();
+    for (kind, df) in &ws.analysis.data.tables {
+        let names: Vec<String> = df
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        for held in [
+            "ts",
+            "account",
+            "ip",
+            "app",
+            "action",
+            "user_agent",
+            "detail",
+        ] {
+            assert!(
+                !names.iter().any(|n| n == held),
+                "{kind} still holds {held}: {names:?}"
+            );
+        }
+        for kept in ["row", "file", "line"] {
+            assert!(
+                names.iter().any(|n| n == kept),
+                "{kind} lost {kept}: {names:?}"
+            );
+        }
+    }
+    let lines = hirescope::ui::data::detail(&ws, "EntraIdSignInEvents", 973);
+    for expected in [
+        "AccountUpn: daniel.kim@contoso.example",
+        "ts: 2026-09-08T15:26:00Z",
+        "ip: 103.97.42.18",
+        "city: Shenyang",
+    ] {
+        assert!(
+            lines.iter().any(|l| l == expected),
+            "{expected} in {lines:#?}"
+        );
+    }
+}
