@@ -399,13 +399,21 @@ pub struct EntityRow {
 /// The person's identifiers, IPs, devices, countries, ISPs and user agents, and who else shares each.
 pub fn entities(ws: &Workspace, person: &str) -> Vec<EntityRow> {
     // Mail sent to the person carries the sender's network, not theirs.
-    let all = ws.person_frame(person);
-    let df = all
-        .clone()
+    const COUNTED: [(&str, &str); 5] = [
+        ("ip", "ip"),
+        ("device", "device_id"),
+        ("country", "country"),
+        ("isp", "isp"),
+        ("user agent", "user_agent"),
+    ];
+    // Only the counted columns are filtered: the person's frame is some forty columns wide.
+    let df = ws
+        .person_frame(person)
         .lazy()
         .filter(col("via_peer").not())
+        .select(COUNTED.iter().map(|(_, c)| col(*c)).collect::<Vec<_>>())
         .collect()
-        .unwrap_or(all);
+        .unwrap_or_default();
     let mut out = Vec::new();
     if let Some(p) = ws.analysis.model.people.iter().find(|p| p.key == person) {
         for id in &p.identifiers {
@@ -417,18 +425,14 @@ pub fn entities(ws: &Workspace, person: &str) -> Vec<EntityRow> {
             });
         }
     }
-    for (kind, column) in [
-        ("ip", "ip"),
-        ("device", "device_id"),
-        ("country", "country"),
-        ("isp", "isp"),
-        ("user agent", "user_agent"),
-    ] {
-        let mut counts: BTreeMap<String, usize> = BTreeMap::new();
-        for v in strs(&df, column).into_iter().flatten() {
+    for (kind, column) in COUNTED {
+        // Counted on borrowed text: a busy person has tens of thousands of rows.
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        let texts = crate::columns::borrowed_texts(&df, column).unwrap_or_default();
+        for v in texts.into_iter().flatten() {
             *counts.entry(v).or_default() += 1;
         }
-        let values: Vec<String> = counts.keys().cloned().collect();
+        let values: Vec<String> = counts.keys().map(|v| v.to_string()).collect();
         let shared = if matches!(kind, "ip" | "device" | "isp") {
             sharers(ws, column, &values, person)
         } else {
@@ -438,8 +442,8 @@ pub fn entities(ws: &Workspace, person: &str) -> Vec<EntityRow> {
             .into_iter()
             .map(|(value, events)| EntityRow {
                 kind,
-                shared_with: shared.get(&value).cloned().unwrap_or_default(),
-                value,
+                shared_with: shared.get(value).cloned().unwrap_or_default(),
+                value: value.to_string(),
                 events,
             })
             .collect();
