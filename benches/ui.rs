@@ -6,9 +6,9 @@
 use hirescope::cli::{analyse, SourceArgs};
 use hirescope::detect::Config;
 use hirescope::ui::app::{Action, App};
-use hirescope::ui::data::Workspace;
 use hirescope::ui::keymap::{Cmd, Keymap};
 use hirescope::ui::theme::Theme;
+use hirescope::workspace::Workspace;
 use ratatui::backend::TestBackend;
 use ratatui::Terminal;
 use std::path::Path;

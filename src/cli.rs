@@ -288,11 +288,11 @@ fn workspace(
     paths: &[PathBuf],
     sources: &SourceArgs,
     tuning: &DetectArgs,
-) -> anyhow::Result<(crate::ui::data::Workspace, crate::detect::Config)> {
+) -> anyhow::Result<(crate::workspace::Workspace, crate::detect::Config)> {
     let config = tuning.config()?;
     let run = analyse(paths, sources, &config, &[])?;
     warn(&run.data);
-    Ok((crate::ui::data::Workspace::new(run), config))
+    Ok((crate::workspace::Workspace::new(run), config))
 }
 
 /// Writes an output to a file (exactly), or to standard output (made safe for a terminal).

@@ -7,7 +7,7 @@ use crate::case::{CaseState, Target};
 use crate::detect::Config;
 use crate::ingest::FileReport;
 use crate::time::format_ts;
-use crate::ui::data::{self, Workspace};
+use crate::workspace::{self as data, Workspace};
 use polars::prelude::*;
 use serde::Serialize;
 use std::collections::{BTreeMap, HashMap};
@@ -286,7 +286,7 @@ pub fn report(
         e.why.sort();
         e.why.dedup();
     }
-    let travel = data::travel(ws, person, config);
+    let travel = data::travel::travel(ws, person, config);
     let hops = travel
         .hops
         .iter()
@@ -302,15 +302,8 @@ pub fn report(
             verdict: h.verdict.to_string(),
         })
         .collect();
-    let name_of = |key: &str| -> String {
-        a.model
-            .people
-            .iter()
-            .find(|q| q.key == key)
-            .and_then(|q| q.name.clone())
-            .map_or_else(|| key.to_string(), |n| format!("{n} ({key})"))
-    };
-    let shared = data::entities(ws, person)
+    let name_of = |key: &str| ws.name_of(key);
+    let shared = data::entities::entities(ws, person)
         .into_iter()
         .filter(|e| !e.shared_with.is_empty())
         .map(|e| ReportShared {

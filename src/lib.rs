@@ -29,3 +29,4 @@ pub mod terms;
 pub mod text;
 pub mod time;
 pub mod ui;
+pub mod workspace;

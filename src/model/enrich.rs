@@ -55,8 +55,8 @@ pub(super) fn attribute_by_ip(events: &mut DataFrame) -> PolarsResult<()> {
         out.push(found.or(person[i]));
     }
     let (out, linked) = (
-        Column::new("person".into(), out),
-        Column::new("linked_by_ip".into(), linked),
+        Column::new(super::columns::PERSON.into(), out),
+        Column::new(super::columns::LINKED_BY_IP.into(), linked),
     );
     events.with_column(out)?;
     events.with_column(linked)?;
@@ -156,11 +156,11 @@ pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsRe
         place_from.push(src as IdxSize);
     }
     let columns = [
-        Column::new("anon_proxy".into(), anon_out),
-        Column::new("ip_category".into(), category_out),
-        Column::new("ip_tags".into(), tags_out),
-        Column::new("net_category".into(), net_category),
-        Column::new("net_name".into(), net_name),
+        Column::new(super::columns::ANON_PROXY.into(), anon_out),
+        Column::new(super::columns::IP_CATEGORY.into(), category_out),
+        Column::new(super::columns::IP_TAGS.into(), tags_out),
+        Column::new(super::columns::NET_CATEGORY.into(), net_category),
+        Column::new(super::columns::NET_NAME.into(), net_name),
     ];
     for c in columns {
         events.with_column(c)?;

@@ -10,6 +10,7 @@
 use crate::ingest::{Dataset, TableKind};
 use crate::intel::Intel;
 
+pub mod columns;
 mod enrich;
 mod identity;
 pub mod travel;
@@ -244,10 +245,10 @@ pub fn build_from(events: DataFrame, data: &Dataset) -> PolarsResult<Model> {
     crate::memory::stage("model: identities");
     let (person, via_peer) = persons_of_rows(&events, &person_of)?;
     let (ip_intel, account_intel) = intel_of_rows(&events, &data.intel)?;
-    events.with_column(Column::new("person".into(), person))?;
-    events.with_column(Column::new("via_peer".into(), via_peer))?;
-    events.with_column(Column::new("ip_intel".into(), ip_intel))?;
-    events.with_column(Column::new("account_intel".into(), account_intel))?;
+    events.with_column(Column::new(columns::PERSON.into(), person))?;
+    events.with_column(Column::new(columns::VIA_PEER.into(), via_peer))?;
+    events.with_column(Column::new(columns::IP_INTEL.into(), ip_intel))?;
+    events.with_column(Column::new(columns::ACCOUNT_INTEL.into(), account_intel))?;
     // What one table knows of an IP (anonymous proxy, IPCategory, IPTags, a measured place) holds
     // for the same IP in tables that only carry the address, such as OfficeActivity's ClientIP.
     share_ip_facts(&mut events, data)?;
@@ -502,12 +503,12 @@ fn attach_people(mut events: DataFrame, people: &[Person]) -> PolarsResult<DataF
     let ts_ms = events
         .column("ts")?
         .cast(&DataType::Int64)?
-        .with_name("ts_ms".into());
+        .with_name(columns::TS_MS.into());
     let order = Column::new("_order".into(), order);
-    events.with_column(Column::new("stage".into(), stage))?;
-    events.with_column(Column::new("hire_ts".into(), hire))?;
-    events.with_column(Column::new("work_country".into(), country))?;
-    events.with_column(Column::new("display_name".into(), name))?;
+    events.with_column(Column::new(columns::STAGE.into(), stage))?;
+    events.with_column(Column::new(columns::HIRE_TS.into(), hire))?;
+    events.with_column(Column::new(columns::WORK_COUNTRY.into(), country))?;
+    events.with_column(Column::new(columns::DISPLAY_NAME.into(), name))?;
     events.with_column(ts_ms)?;
     let sorted = DataFrame::new(
         events.height(),

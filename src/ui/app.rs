@@ -1,11 +1,15 @@
 //! The workbench's state, changed only through `App::update(Action)`: keys become actions first,
-//! background jobs report back as actions, and tests drive the app with actions alone.
+//! background jobs report back as actions, and tests drive the app with actions alone. What a key
+//! does on a view is the view's own answer (`views::Pane`); the app keeps the stack, the focus,
+//! the overlays, the jobs and the case.
 
-use super::data::{self, EntityRow, EventRow, PivotKey, Travel, Workspace};
 use super::keymap::{Cmd, Keymap};
+use super::overlays::{finder, palette};
+pub use super::overlays::{Choice, Overlay, Picker};
+pub use super::views::queue::QueueFilter;
+use super::views::{self, DetailView, FindingsView, PivotView, TimelineFilter, View};
 use crate::detect::{Config, Finding};
-use fuzzy_matcher::skim::SkimMatcherV2;
-use fuzzy_matcher::FuzzyMatcher;
+use crate::workspace::{PivotKey, Workspace};
 use std::sync::Arc;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -31,170 +35,6 @@ impl Scope {
     }
 }
 
-/// A view in the main pane. The stack's bottom is the person's view; drills and pivots push.
-#[derive(Clone)]
-pub enum View {
-    Timeline {
-        person: String,
-        rows: Arc<Vec<EventRow>>,
-        cursor: usize,
-    },
-    Entity {
-        person: String,
-        rows: Arc<Vec<EntityRow>>,
-        cursor: usize,
-    },
-    Travel {
-        person: String,
-        travel: Arc<Travel>,
-        cursor: usize,
-    },
-    Findings {
-        person: String,
-        findings: Arc<Vec<Finding>>,
-        cursor: usize,
-        title: String,
-    },
-    Evidence {
-        title: String,
-        rows: Arc<Vec<EventRow>>,
-        cursor: usize,
-    },
-    Pivot {
-        key: PivotKey,
-        rows: Arc<Vec<EventRow>>,
-        people: Vec<String>,
-        cursor: usize,
-    },
-    Detail {
-        title: String,
-        lines: Arc<Vec<String>>,
-        cursor: usize,
-    },
-}
-
-impl View {
-    pub fn name(&self) -> &'static str {
-        match self {
-            View::Timeline { .. } => "timeline",
-            View::Entity { .. } => "entity",
-            View::Travel { .. } => "travel",
-            View::Findings { .. } => "findings",
-            View::Evidence { .. } => "evidence",
-            View::Pivot { .. } => "pivot",
-            View::Detail { .. } => "detail",
-        }
-    }
-
-    fn len(&self) -> usize {
-        match self {
-            View::Timeline { rows, .. }
-            | View::Evidence { rows, .. }
-            | View::Pivot { rows, .. } => rows.len(),
-            View::Entity { rows, .. } => rows.len(),
-            View::Travel { travel, .. } => travel.hops.len(),
-            View::Findings { findings, .. } => findings.len(),
-            View::Detail { lines, .. } => lines.len(),
-        }
-    }
-
-    pub fn cursor(&self) -> usize {
-        match self {
-            View::Timeline { cursor, .. }
-            | View::Entity { cursor, .. }
-            | View::Travel { cursor, .. }
-            | View::Findings { cursor, .. }
-            | View::Evidence { cursor, .. }
-            | View::Pivot { cursor, .. }
-            | View::Detail { cursor, .. } => *cursor,
-        }
-    }
-
-    fn cursor_mut(&mut self) -> &mut usize {
-        match self {
-            View::Timeline { cursor, .. }
-            | View::Entity { cursor, .. }
-            | View::Travel { cursor, .. }
-            | View::Findings { cursor, .. }
-            | View::Evidence { cursor, .. }
-            | View::Pivot { cursor, .. }
-            | View::Detail { cursor, .. } => cursor,
-        }
-    }
-
-    /// Searchable text of a row.
-    fn text(&self, i: usize) -> String {
-        match self {
-            View::Timeline { rows, .. }
-            | View::Evidence { rows, .. }
-            | View::Pivot { rows, .. } => rows[i].haystack(),
-            View::Entity { rows, .. } => format!(
-                "{} {} {}",
-                rows[i].kind,
-                rows[i].value,
-                rows[i].shared_with.join(" ")
-            )
-            .to_lowercase(),
-            View::Travel { travel, .. } => format!(
-                "{} {} {}",
-                travel.hops[i].from_place, travel.hops[i].to_place, travel.hops[i].verdict
-            )
-            .to_lowercase(),
-            View::Findings { findings, .. } => format!(
-                "{} {} {}",
-                findings[i].detector,
-                findings[i].severity.name(),
-                findings[i].reason
-            )
-            .to_lowercase(),
-            View::Detail { lines, .. } => lines[i].to_lowercase(),
-        }
-    }
-}
-
-/// A fuzzy-finder or palette entry: what is shown and what choosing it does.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Choice {
-    Person(String),
-    Pivot(PivotKey),
-    Command(Cmd),
-    RunDetector(&'static str),
-    SetThreshold(String),
-    Theme(&'static str),
-    Disposition(crate::case::Disposition),
-    Filter(QueueFilter),
-    /// A palette command with its text: `note TEXT`, `disposition D`, `mark`.
-    Typed(String),
-}
-
-/// Which people the queue shows.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct QueueFilter {
-    pub disposition: Option<crate::case::Disposition>,
-    pub stage: Option<String>,
-    pub min_severity: Option<crate::detect::Severity>,
-}
-
-impl QueueFilter {
-    pub fn label(&self) -> String {
-        let mut parts = Vec::new();
-        if let Some(d) = self.disposition {
-            parts.push(format!("disposition {}", d.name()));
-        }
-        if let Some(s) = &self.stage {
-            parts.push(format!("stage {s}"));
-        }
-        if let Some(s) = self.min_severity {
-            parts.push(format!("severity >= {}", s.name()));
-        }
-        if parts.is_empty() {
-            "everyone".into()
-        } else {
-            parts.join(", ")
-        }
-    }
-}
-
 /// The case being worked: what was recorded, and where it is saved (None: not saved, as in tests
 /// that do not ask for it).
 #[derive(Clone, Debug)]
@@ -204,75 +44,12 @@ pub struct CaseBook {
 }
 
 #[derive(Clone, Debug)]
-pub struct Picker {
-    pub title: &'static str,
-    pub input: String,
-    pub items: Vec<(String, Choice)>,
-    pub matches: Vec<usize>,
-    pub cursor: usize,
-}
-
-impl Picker {
-    fn new(title: &'static str, items: Vec<(String, Choice)>) -> Picker {
-        let mut p = Picker {
-            title,
-            input: String::new(),
-            matches: Vec::new(),
-            items,
-            cursor: 0,
-        };
-        p.refilter();
-        p
-    }
-
-    fn refilter(&mut self) {
-        let m = SkimMatcherV2::default();
-        let mut scored: Vec<(i64, usize)> = self
-            .items
-            .iter()
-            .enumerate()
-            .filter_map(|(i, (label, _))| {
-                if self.input.is_empty() {
-                    Some((0, i))
-                } else {
-                    m.fuzzy_match(label, &self.input).map(|s| (s, i))
-                }
-            })
-            .collect();
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        self.matches = scored.into_iter().map(|(_, i)| i).collect();
-        self.cursor = 0;
-    }
-
-    pub fn chosen(&self) -> Option<&Choice> {
-        self.matches.get(self.cursor).map(|&i| &self.items[i].1)
-    }
-}
-
-#[derive(Clone, Debug)]
-pub enum Overlay {
-    None,
-    /// The help screen, scrolled down by this many lines.
-    Help(usize),
-    Picker(Picker),
-    Search(String),
-    /// Entering a threshold's new value.
-    Prompt {
-        name: String,
-        input: String,
-    },
-    /// Writing a note on a target.
-    Note {
-        target: crate::case::Target,
-        input: String,
-    },
-}
-
-#[derive(Clone, Debug)]
 pub struct Job {
     pub label: String,
     pub generation: u64,
     pub started_ms: u64,
+    /// The detectors the scope left out (those that compare people, over one person).
+    pub skipped: Vec<&'static str>,
 }
 
 /// Work the event loop must start for the app (the app itself never blocks).
@@ -319,7 +96,11 @@ pub enum Action {
         workspace: Option<Arc<Workspace>>,
     },
     Tick(u64),
-    Resize,
+    /// The terminal's size (at start and on every resize).
+    Resize {
+        width: u16,
+        height: u16,
+    },
     /// The case saved for these inputs, opened after the load.
     CaseOpened(CaseBook),
     /// A message for the status line (from a background request).
@@ -355,6 +136,8 @@ pub struct App {
     pub touched: bool,
     pub case: Option<CaseBook>,
     pub filter: QueueFilter,
+    /// The terminal's size as last told (0 until then, as in tests that draw at several sizes).
+    pub size: (u16, u16),
 }
 
 impl App {
@@ -384,33 +167,16 @@ impl App {
             touched: false,
             case: None,
             filter: QueueFilter::default(),
+            size: (0, 0),
         }
     }
 
     /// The people the queue shows (indices into the ranking), under the filter.
     pub fn queue_rows(&self) -> Vec<usize> {
-        let Some(ws) = &self.ws else {
-            return Vec::new();
-        };
-        ws.analysis
-            .ranked
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| {
-                let f = &self.filter;
-                f.disposition.is_none_or(|d| {
-                    self.disposition_of(&r.person.key)
-                        .unwrap_or(crate::case::Disposition::Open)
-                        == d
-                }) && f
-                    .stage
-                    .as_deref()
-                    .is_none_or(|s| r.person.stage.name() == s)
-                    && f.min_severity
-                        .is_none_or(|m| r.severity.is_some_and(|s| s >= m))
-            })
-            .map(|(i, _)| i)
-            .collect()
+        match &self.ws {
+            Some(ws) => views::queue::rows(ws, self.case.as_ref().map(|c| &c.state), &self.filter),
+            None => Vec::new(),
+        }
     }
 
     pub fn disposition_of(&self, person: &str) -> Option<crate::case::Disposition> {
@@ -426,36 +192,7 @@ impl App {
     /// Builds the person's view of the given kind.
     fn person_view(&self, kind: Cmd, person: &str) -> Option<View> {
         let ws = self.ws.as_ref()?;
-        let p = person.to_string();
-        Some(match kind {
-            Cmd::Entity => View::Entity {
-                person: p,
-                rows: Arc::new(data::entities(ws, person)),
-                cursor: 0,
-            },
-            Cmd::Travel => View::Travel {
-                person: p,
-                travel: Arc::new(data::travel(ws, person, &self.config)),
-                cursor: 0,
-            },
-            Cmd::Findings => View::Findings {
-                person: p,
-                findings: Arc::new(ws.findings_of(person).into_iter().cloned().collect()),
-                cursor: 0,
-                title: format!("findings of {person}"),
-            },
-            _ => {
-                let mut rows = data::timeline(ws, person);
-                if self.newest_first {
-                    rows.reverse();
-                }
-                View::Timeline {
-                    person: p,
-                    rows: Arc::new(rows),
-                    cursor: 0,
-                }
-            }
-        })
+        Some(views::person_view(ws, self, kind, person))
     }
 
     /// Shows the selected person's view, replacing the whole stack.
@@ -483,12 +220,11 @@ impl App {
             .as_ref()
             .and_then(|p| self.queue_position(p))
             .unwrap_or(0);
-        let kind = match self.stack.first().map(|v| v.name()) {
-            Some("entity") => Cmd::Entity,
-            Some("travel") => Cmd::Travel,
-            Some("findings") => Cmd::Findings,
-            _ => self.person_view,
-        };
+        let kind = self
+            .stack
+            .first()
+            .and_then(View::person_kind)
+            .unwrap_or(self.person_view);
         let same = had && keep.is_some() && keep == self.selected_person();
         match (
             same,
@@ -509,27 +245,27 @@ impl App {
     }
 
     fn move_cursor(&mut self, delta: isize, absolute: Option<usize>) {
+        let step = |now: usize, n: usize| {
+            absolute
+                .unwrap_or_else(|| (now as isize + delta).clamp(0, n as isize - 1) as usize)
+                .min(n - 1)
+        };
         if self.focus == Focus::Queue {
             let n = self.queue_rows().len();
             if n == 0 {
                 return;
             }
-            let new = absolute
-                .unwrap_or_else(|| (self.queue as isize + delta).clamp(0, n as isize - 1) as usize)
-                .min(n - 1);
+            let new = step(self.queue, n);
             if new != self.queue {
                 self.queue = new;
                 self.show_person(self.person_view);
             }
         } else if let Some(v) = self.stack.last_mut() {
-            let n = v.len();
-            if n == 0 {
-                return;
+            let pane = v.pane_mut();
+            let n = pane.len();
+            if n > 0 {
+                pane.set_cursor(step(pane.cursor(), n));
             }
-            let c = v.cursor_mut();
-            *c = absolute
-                .unwrap_or_else(|| (*c as isize + delta).clamp(0, n as isize - 1) as usize)
-                .min(n - 1);
         }
     }
 
@@ -538,24 +274,33 @@ impl App {
             return;
         };
         let q = q.to_lowercase();
+        let width = self.main_width();
         let Some(v) = self.stack.last_mut() else {
             return;
         };
-        let n = v.len();
-        let start = v.cursor();
+        let pane = v.pane_mut();
+        let n = pane.len();
+        let start = pane.cursor();
         for k in 1..=n {
             let i = if forward {
                 (start + k) % n
             } else {
                 (start + n - k % n) % n
             };
-            if v.text(i).contains(&q) {
-                *v.cursor_mut() = i;
-                self.message = format!("/{q}: row {}", i + 1);
+            if pane.search_text(i).contains(&q) {
+                pane.set_cursor(i);
+                let note = search_note(v, &q, width);
+                self.message = format!("/{q}: row {}{note}", i + 1);
                 return;
             }
         }
         self.message = format!("/{q}: no match");
+    }
+
+    /// The main pane's inner width, when the terminal's size is known.
+    fn main_width(&self) -> Option<u16> {
+        let (w, _) = self.size;
+        (w > 0).then(|| w.saturating_sub(super::render::queue_width(w) + 2))
     }
 
     fn enter(&mut self) {
@@ -564,70 +309,15 @@ impl App {
             return;
         }
         let Some(ws) = self.ws.clone() else { return };
-        let Some(top) = self.stack.last().cloned() else {
-            return;
-        };
-        let next = match top {
-            View::Timeline { rows, cursor, .. }
-            | View::Evidence { rows, cursor, .. }
-            | View::Pivot { rows, cursor, .. } => rows.get(cursor).map(|r| View::Detail {
-                title: format!("{} row {}", r.table, r.row),
-                lines: Arc::new(data::detail(&ws, &r.table, r.row)),
-                cursor: 0,
-            }),
-            View::Findings {
-                findings, cursor, ..
-            } => findings.get(cursor).map(|f| {
-                let rows = data::evidence_rows(&ws, &f.evidence);
-                View::Evidence {
-                    title: format!(
-                        "{} for {}: {} evidence rows",
-                        f.detector,
-                        f.person,
-                        rows.len()
-                    ),
-                    rows: Arc::new(rows),
-                    cursor: 0,
-                }
-            }),
-            View::Entity { rows, cursor, .. } => rows
-                .get(cursor)
-                .and_then(entity_pivot)
-                .map(|k| self.pivot_view(&ws, k)),
-            // A hop opens its two events: where the person was before and after.
-            View::Travel { travel, cursor, .. } => travel.hops.get(cursor).map(|h| {
-                let evidence: Vec<crate::detect::Evidence> = h
-                    .rows
-                    .iter()
-                    .map(|(table, row)| crate::detect::Evidence {
-                        table: table.clone(),
-                        row: *row,
-                    })
-                    .collect();
-                View::Evidence {
-                    title: format!("hop {} -> {} ({})", h.from_place, h.to_place, h.verdict),
-                    rows: Arc::new(data::evidence_rows(&ws, &evidence)),
-                    cursor: 0,
-                }
-            }),
-            View::Detail { .. } => None,
-        };
-        if let Some(v) = next {
-            self.stack.push(v);
+        if let Some(next) = self.stack.last().and_then(|v| v.pane().drill(&ws)) {
+            self.stack.push(next);
         }
     }
 
     fn pivot_view(&self, ws: &Workspace, key: PivotKey) -> View {
-        let (rows, people) = data::pivot(ws, &key);
-        View::Pivot {
-            key,
-            rows: Arc::new(rows),
-            people,
-            cursor: 0,
-        }
+        View::Pivot(PivotView::new(ws, key))
     }
 
-    /// Pivots on what is under the cursor: a row's IP (then account, device, domain on repeat).
     /// Pivots on the row under the cursor: at once when it offers one key, through a small menu
     /// when it offers several (IP, account, device, domain).
     fn pivot(&mut self) {
@@ -635,44 +325,11 @@ impl App {
             self.message = "pivot works on a row: Tab to the view, choose a row, then p".into();
             return;
         }
-        let keys: Vec<PivotKey> = match self.stack.last() {
-            Some(
-                View::Timeline { rows, cursor, .. }
-                | View::Evidence { rows, cursor, .. }
-                | View::Pivot { rows, cursor, .. },
-            ) => rows
-                .get(*cursor)
-                .map(data::PivotKey::of_row)
-                .unwrap_or_default(),
-            Some(View::Entity { rows, cursor, .. }) => rows
-                .get(*cursor)
-                .and_then(entity_pivot)
-                .into_iter()
-                .collect(),
-            Some(View::Travel { travel, cursor, .. }) => travel
-                .hops
-                .get(*cursor)
-                .map(|h| {
-                    let mut k = vec![
-                        PivotKey::Ip(h.from_ip.clone()),
-                        PivotKey::Ip(h.to_ip.clone()),
-                    ];
-                    k.retain(|k| !matches!(k, PivotKey::Ip(ip) if ip.is_empty()));
-                    k.dedup();
-                    k
-                })
-                .unwrap_or_default(),
-            _ => Vec::new(),
-        };
-        // From a pivot, what it is already on is not offered again.
-        let current = match self.stack.last() {
-            Some(View::Pivot { key, .. }) => Some(key.clone()),
-            _ => None,
-        };
-        let keys: Vec<PivotKey> = keys
-            .into_iter()
-            .filter(|k| Some(k) != current.as_ref())
-            .collect();
+        let keys: Vec<PivotKey> = self
+            .stack
+            .last()
+            .map(|v| v.pane().pivot_keys())
+            .unwrap_or_default();
         match keys.len() {
             0 => {
                 self.message =
@@ -716,7 +373,7 @@ impl App {
         self.next_generation();
         let person = self.selected_person();
         let pivot = self.stack.iter().rev().find_map(|v| match v {
-            View::Pivot { key, .. } => Some(key.clone()),
+            View::Pivot(p) => Some(p.key.clone()),
             _ => None,
         });
         if self.scope == Scope::Pivot && pivot.is_none() {
@@ -761,6 +418,7 @@ impl App {
             label: format!("{label} over {}", self.scope.name()),
             generation: self.generation,
             started_ms: self.now_ms,
+            skipped,
         });
         self.requests.push(Request::RunDetectors {
             ids,
@@ -774,130 +432,13 @@ impl App {
     }
 
     fn open_finder(&mut self) {
-        let Some(ws) = self.ws.as_ref() else { return };
-        let mut items: Vec<(String, Choice)> = Vec::new();
-        for r in &ws.analysis.ranked {
-            let p = &r.person;
-            items.push((
-                format!(
-                    "person {} {} ({})",
-                    p.key,
-                    p.name.as_deref().unwrap_or(""),
-                    p.stage.name()
-                ),
-                Choice::Person(p.key.clone()),
-            ));
-            for id in &p.identifiers {
-                items.push((
-                    format!("account {id} -> {}", p.key),
-                    Choice::Pivot(PivotKey::Account(id.clone())),
-                ));
-            }
+        if let Some(ws) = self.ws.as_ref() {
+            self.overlay = Overlay::Picker(finder::open(ws));
         }
-        // Every address and every mail correspondent, from their distinct values.
-        for (column, label) in [("ip", "ip"), ("peer", "e-mail")] {
-            let Ok(values) = ws
-                .analysis
-                .model
-                .events
-                .column(column)
-                .and_then(|c| c.unique())
-            else {
-                continue;
-            };
-            let Ok(values) = values.str().cloned() else {
-                continue;
-            };
-            for v in values.iter().flatten().take(50_000) {
-                let key = if column == "ip" {
-                    PivotKey::Ip(v.to_string())
-                } else {
-                    PivotKey::Account(v.to_string())
-                };
-                items.push((format!("{label} {v}"), Choice::Pivot(key)));
-            }
-        }
-        for i in &mut items {
-            i.0 = crate::sanitize::visible(&i.0).into_owned();
-        }
-        self.overlay = Overlay::Picker(Picker::new("find", items));
     }
 
     fn open_palette(&mut self) {
-        let mut items: Vec<(String, Choice)> = self
-            .keymap
-            .bindings
-            .iter()
-            .map(|b| {
-                (
-                    // "timeline: timeline: every event…" says the name twice: once is enough.
-                    if b.description.starts_with(b.name) {
-                        format!("{} [{}]", b.description, b.keys.join(" "))
-                    } else {
-                        format!("{}: {} [{}]", b.name, b.description, b.keys.join(" "))
-                    },
-                    Choice::Command(b.cmd),
-                )
-            })
-            .collect();
-        for d in crate::detect::registry() {
-            items.push((
-                format!("run detector {}: {}", d.id, d.title),
-                Choice::RunDetector(d.id),
-            ));
-        }
-        if let Ok(toml::Value::Table(t)) = toml::Value::try_from(&self.config) {
-            for (k, v) in t {
-                items.push((
-                    format!("set threshold {k} (now {v})"),
-                    Choice::SetThreshold(k),
-                ));
-            }
-        }
-        for t in super::theme::names() {
-            items.push((format!("theme {t}"), Choice::Theme(t)));
-        }
-        // Case work, also typed with its text: `note TEXT`, `disposition D`, `mark`.
-        for d in crate::case::Disposition::ALL {
-            items.push((
-                format!("disposition {} (of the selected person)", d.name()),
-                Choice::Disposition(d),
-            ));
-            items.push((
-                format!("filter queue: disposition {}", d.name()),
-                Choice::Filter(QueueFilter {
-                    disposition: Some(d),
-                    ..QueueFilter::default()
-                }),
-            ));
-        }
-        for stage in ["candidate", "offer", "hired", "staff"] {
-            items.push((
-                format!("filter queue: stage {stage}"),
-                Choice::Filter(QueueFilter {
-                    stage: Some(stage.into()),
-                    ..QueueFilter::default()
-                }),
-            ));
-        }
-        for sev in [
-            crate::detect::Severity::Medium,
-            crate::detect::Severity::High,
-            crate::detect::Severity::Critical,
-        ] {
-            items.push((
-                format!("filter queue: severity {} or above", sev.name()),
-                Choice::Filter(QueueFilter {
-                    min_severity: Some(sev),
-                    ..QueueFilter::default()
-                }),
-            ));
-        }
-        items.push((
-            "filter queue: everyone".into(),
-            Choice::Filter(QueueFilter::default()),
-        ));
-        self.overlay = Overlay::Picker(Picker::new("command", items));
+        self.overlay = Overlay::Picker(palette::open(self));
     }
 
     fn choose(&mut self, c: Choice) {
@@ -928,43 +469,20 @@ impl App {
             }
             Choice::Disposition(d) => self.set_disposition(d),
             Choice::Filter(f) => self.set_filter(f),
+            Choice::Timeline(f) => self.filter_timeline(|_| f),
             Choice::Typed(text) => self.typed_command(&text),
         }
     }
 
     /// What a note, mark or copy under the cursor is about: the focused row, finding or person.
     pub fn target(&self) -> Option<crate::case::Target> {
-        use crate::case::Target;
-        let person = self.selected_person();
         if self.focus == Focus::Main {
-            match self.stack.last() {
-                Some(
-                    View::Timeline { rows, cursor, .. }
-                    | View::Evidence { rows, cursor, .. }
-                    | View::Pivot { rows, cursor, .. },
-                ) => {
-                    if let Some(r) = rows.get(*cursor) {
-                        return Some(Target::Row {
-                            table: r.table.clone(),
-                            row: r.row,
-                        });
-                    }
-                }
-                Some(View::Findings {
-                    findings, cursor, ..
-                }) => {
-                    if let Some(f) = findings.get(*cursor) {
-                        return Some(Target::Finding {
-                            detector: f.detector.to_string(),
-                            person: f.person.clone(),
-                            first_seen: f.first_seen,
-                        });
-                    }
-                }
-                _ => {}
+            if let Some(t) = self.stack.last().and_then(|v| v.pane().target()) {
+                return Some(t);
             }
         }
-        person.map(|person| Target::Person { person })
+        self.selected_person()
+            .map(|person| crate::case::Target::Person { person })
     }
 
     /// Changes the case and saves it at once (atomically); a save that fails is said.
@@ -1066,15 +584,75 @@ impl App {
                 }
                 self.set_filter(f);
             }
+            "where" => match TimelineFilter::parse(rest) {
+                Ok(f) => self.filter_timeline(|_| f),
+                Err(e) => self.message = e,
+            },
             _ => self.message = format!("no command {verb:?}"),
         }
     }
 
-    /// Whether palette text is a command with its text rather than a fuzzy query.
-    fn is_typed_command(text: &str) -> bool {
-        let verb = text.split_whitespace().next().unwrap_or("");
-        matches!(verb, "note" | "disposition" | "mark" | "filter")
-            && (text.contains(' ') || verb == "mark")
+    /// Changes the root timeline's filter (opening the timeline when another view is shown).
+    fn filter_timeline(&mut self, change: impl FnOnce(&TimelineFilter) -> TimelineFilter) {
+        if !matches!(self.stack.first(), Some(View::Timeline(_))) {
+            self.show_person(Cmd::Timeline);
+        }
+        self.stack.truncate(1);
+        self.focus = Focus::Main;
+        let Some(View::Timeline(t)) = self.stack.first_mut() else {
+            self.message = "no timeline: choose a person first".into();
+            return;
+        };
+        let f = change(&t.filter);
+        t.set_filter(f);
+        self.message = format!(
+            "timeline: {} ({} of {} events){}",
+            t.filter.label(),
+            t.shown.len(),
+            t.rows.len(),
+            if t.filter.is_empty() {
+                String::new()
+            } else {
+                format!("; {} clears", self.keymap.first_key(Cmd::Back))
+            }
+        );
+    }
+
+    /// The timeline's filter keys: cited rows, the next phase or source, a range end at the cursor.
+    fn timeline_key(&mut self, cmd: Cmd) {
+        let Some(View::Timeline(t)) = self.stack.last() else {
+            self.message = format!(
+                "{} filters the timeline: {} opens it",
+                self.keymap.first_key(cmd),
+                self.keymap.first_key(Cmd::Timeline)
+            );
+            return;
+        };
+        let at = t.current().map(|r| r.ts);
+        let phases = t.phases();
+        let sources = t.sources();
+        let next = |list: &[String], now: &Option<String>| -> Option<String> {
+            match now {
+                None => list.first().cloned(),
+                Some(n) => list
+                    .iter()
+                    .position(|s| s == n)
+                    .and_then(|i| list.get(i + 1).cloned()),
+            }
+        };
+        let phases: Vec<String> = phases.into_iter().map(str::to_string).collect();
+        self.filter_timeline(|f| {
+            let mut f = f.clone();
+            match cmd {
+                Cmd::CitedOnly => f.cited = !f.cited,
+                Cmd::PhaseFilter => f.phase = next(&phases, &f.phase),
+                Cmd::SourceFilter => f.source = next(&sources, &f.source),
+                Cmd::RangeFrom => f.from = at,
+                Cmd::RangeTo => f.to = at,
+                _ => {}
+            }
+            f
+        });
     }
 
     /// The text of the value or row under the cursor, for the clipboard.
@@ -1082,56 +660,12 @@ impl App {
         if self.focus == Focus::Queue {
             return self.selected_person();
         }
-        Some(match self.stack.last()? {
-            View::Timeline { rows, cursor, .. }
-            | View::Evidence { rows, cursor, .. }
-            | View::Pivot { rows, cursor, .. } => {
-                let r = rows.get(*cursor)?;
-                [
-                    crate::time::format_ts(r.ts),
-                    r.table.clone(),
-                    r.row.to_string(),
-                    r.app.clone(),
-                    r.action.clone(),
-                    r.object.clone(),
-                    r.account.clone(),
-                    r.ip.clone(),
-                    r.country.clone(),
-                ]
-                .join("\t")
-            }
-            View::Entity { rows, cursor, .. } => rows.get(*cursor)?.value.clone(),
-            View::Travel { travel, cursor, .. } => {
-                let h = travel.hops.get(*cursor)?;
-                format!(
-                    "{} -> {} {:.0} km/h {}",
-                    h.from_place, h.to_place, h.kmh, h.verdict
-                )
-            }
-            View::Findings {
-                findings, cursor, ..
-            } => findings.get(*cursor)?.reason.clone(),
-            View::Detail { lines, cursor, .. } => lines.get(*cursor)?.clone(),
-        })
+        self.stack.last()?.pane().copy_text()
     }
 
     /// The rows of the current view, for an export.
     fn view_rows(&self) -> Option<(String, Vec<(String, i64)>)> {
-        match self.stack.last()? {
-            View::Timeline { rows, person, .. } => Some((
-                format!("timeline-{person}"),
-                rows.iter().map(|r| (r.table.clone(), r.row)).collect(),
-            )),
-            View::Evidence { rows, .. } => Some((
-                "evidence".into(),
-                rows.iter().map(|r| (r.table.clone(), r.row)).collect(),
-            )),
-            View::Pivot { rows, key, .. } => Some((
-                format!("pivot-{}", key.label()),
-                rows.iter().map(|r| (r.table.clone(), r.row)).collect(),
-            )),
-            _ => None,
-        }
+        self.stack.last()?.pane().export_rows()
     }
 
     /// Where the analyst is, for the next session.
@@ -1140,7 +674,7 @@ impl App {
             .stack
             .iter()
             .filter_map(|v| match v {
-                View::Pivot { key, .. } => Some(key.spec()),
+                View::Pivot(p) => Some(p.key.spec()),
                 _ => None,
             })
             .collect();
@@ -1197,7 +731,7 @@ impl App {
     pub fn update(&mut self, action: Action) {
         match action {
             Action::Tick(now) => self.now_ms = now,
-            Action::Resize => {}
+            Action::Resize { width, height } => self.size = (width, height),
             Action::Loading(s) => self.loading = Some(s),
             Action::LoadFailed(e) => {
                 self.loading = None;
@@ -1225,16 +759,19 @@ impl App {
                 if generation != self.generation || self.job.is_none() {
                     return; // stale: a newer request (or a cancel) replaced it
                 }
-                self.job = None;
                 let err = if errors.is_empty() {
                     String::new()
                 } else {
                     format!("; {} failed: {}", errors.len(), errors.join("; "))
                 };
-                let skipped = if scope == Scope::Person {
-                    "; detectors that compare people were skipped".to_string()
-                } else {
-                    String::new()
+                let skipped = match self.job.take() {
+                    Some(job) if !job.skipped.is_empty() => {
+                        format!(
+                            "; skipped (they compare people): {}",
+                            job.skipped.join(", ")
+                        )
+                    }
+                    _ => String::new(),
                 };
                 self.message = format!(
                     "{} findings over {} in {} ms{skipped}{err}",
@@ -1244,12 +781,13 @@ impl App {
                 );
                 match workspace {
                     Some(ws) => self.replace_workspace(ws),
-                    None => self.stack.push(View::Findings {
-                        person: String::new(),
-                        findings,
-                        cursor: 0,
-                        title: format!("detector results over {}", scope.name()),
-                    }),
+                    None => {
+                        self.stack.push(View::Findings(FindingsView::of_run(
+                            findings,
+                            format!("detector results over {}", scope.name()),
+                        )));
+                        self.focus = Focus::Main;
+                    }
                 }
             }
             Action::CaseOpened(book) => {
@@ -1292,7 +830,7 @@ impl App {
             },
             Action::Submit => match std::mem::replace(&mut self.overlay, Overlay::None) {
                 Overlay::Picker(p) => {
-                    if p.title == "command" && Self::is_typed_command(&p.input) {
+                    if p.title == "command" && palette::is_typed_command(&p.input) {
                         self.choose(Choice::Typed(p.input.clone()));
                     } else if let Some(c) = p.chosen().cloned() {
                         self.choose(c);
@@ -1352,14 +890,19 @@ impl App {
             return;
         }
         if let Overlay::Help(scroll) = &mut self.overlay {
-            // Help is longer than a small terminal: it scrolls.
+            // Help is longer than a small terminal: it scrolls, as far as its last page (the
+            // size unknown, as in tests, the drawing stops it there).
+            let last = match self.size {
+                (0, _) | (_, 0) => usize::MAX / 2,
+                size => super::overlays::help::last_page(&self.keymap, size),
+            };
             match cmd {
-                Cmd::Down => *scroll += 1,
+                Cmd::Down => *scroll = (*scroll + 1).min(last),
                 Cmd::Up => *scroll = scroll.saturating_sub(1),
-                Cmd::PageDown => *scroll += 10,
+                Cmd::PageDown => *scroll = (*scroll + 10).min(last),
                 Cmd::PageUp => *scroll = scroll.saturating_sub(10),
                 Cmd::Top => *scroll = 0,
-                Cmd::Bottom => *scroll = self.keymap.bindings.len(),
+                Cmd::Bottom => *scroll = last,
                 _ => {}
             }
             if matches!(
@@ -1394,8 +937,13 @@ impl App {
             }
             Cmd::Enter => self.enter(),
             Cmd::Back => {
+                let filtered =
+                    matches!(self.stack.as_slice(), [View::Timeline(t)] if !t.filter.is_empty());
                 if self.stack.len() > 1 {
                     self.stack.pop();
+                } else if filtered && self.focus == Focus::Main {
+                    // Back undoes the filter before it leaves the view.
+                    self.filter_timeline(|_| TimelineFilter::default());
                 } else if self.focus == Focus::Main {
                     self.focus = Focus::Queue;
                 } else {
@@ -1419,7 +967,7 @@ impl App {
             Cmd::RunAll => self.run_detectors(Vec::new()),
             Cmd::Scope => {
                 // "This pivot" is offered only while a pivot is open.
-                let pivot_open = self.stack.iter().any(|v| matches!(v, View::Pivot { .. }));
+                let pivot_open = self.stack.iter().any(|v| matches!(v, View::Pivot(_)));
                 self.scope = match self.scope {
                     Scope::All => Scope::Person,
                     Scope::Person if pivot_open => Scope::Pivot,
@@ -1437,13 +985,15 @@ impl App {
                         "oldest first"
                     }
                 );
-                if let Some(View::Timeline { rows, cursor, .. }) = self.stack.first_mut() {
-                    let mut r = rows.as_ref().clone();
-                    r.reverse();
-                    *cursor = r.len().saturating_sub(1) - (*cursor).min(r.len().saturating_sub(1));
-                    *rows = Arc::new(r);
+                if let Some(View::Timeline(t)) = self.stack.first_mut() {
+                    t.set_order(self.newest_first);
                 }
             }
+            Cmd::CitedOnly
+            | Cmd::PhaseFilter
+            | Cmd::SourceFilter
+            | Cmd::RangeFrom
+            | Cmd::RangeTo => self.timeline_key(cmd),
             Cmd::Cancel => {
                 if self.job.take().is_some() {
                     self.next_generation();
@@ -1491,12 +1041,8 @@ impl App {
             },
             Cmd::LoadReport => {
                 if let Some(ws) = &self.ws {
-                    let lines = data::load_report(ws);
-                    self.stack.push(View::Detail {
-                        title: "what was read".into(),
-                        lines: Arc::new(lines),
-                        cursor: 0,
-                    });
+                    let report = View::Detail(DetailView::load_report(ws));
+                    self.stack.push(report);
                     self.focus = Focus::Main;
                 }
             }
@@ -1517,12 +1063,26 @@ impl App {
     }
 }
 
-fn entity_pivot(r: &EntityRow) -> Option<PivotKey> {
-    match r.kind {
-        "ip" => Some(PivotKey::Ip(r.value.clone())),
-        "device" => Some(PivotKey::Device(r.value.clone())),
-        "identifier" if r.value.contains('@') => Some(PivotKey::Account(r.value.clone())),
-        "identifier" => Some(PivotKey::Account(r.value.clone())),
+/// Where a search matched, when it is not in a column on screen (hidden at this width, or never
+/// a column of the table): said, so a match never looks like a row with nothing matching.
+fn search_note(view: &View, query: &str, width: Option<u16>) -> String {
+    let row = match view {
+        View::Timeline(t) => t.current(),
+        View::Evidence(e) => e.rows.get(e.cursor),
+        View::Pivot(p) => p.rows.get(p.cursor),
         _ => None,
+    };
+    let Some(row) = row else {
+        return String::new();
+    };
+    let hidden = width.map_or(&[][..], views::event_table::hidden_columns);
+    let columns = views::event_table::matched_columns(row, query);
+    let on_screen = |c: &&str| !hidden.contains(c) && !matches!(*c, "account" | "device");
+    if columns.is_empty() || columns.iter().any(on_screen) {
+        return String::new();
     }
+    format!(
+        " (in {}, not shown at this width: Enter shows the row)",
+        columns.join(", ")
+    )
 }

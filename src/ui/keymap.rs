@@ -39,6 +39,11 @@ pub enum Cmd {
     LoadReport,
     Report,
     Export,
+    CitedOnly,
+    PhaseFilter,
+    SourceFilter,
+    RangeFrom,
+    RangeTo,
 }
 
 #[derive(Clone, Debug)]
@@ -48,7 +53,8 @@ pub struct Binding {
     pub name: &'static str,
     pub keys: Vec<String>,
     pub description: &'static str,
-    /// Shown in the one-line hint at the bottom.
+    /// Shown in the one-line hint at the bottom whatever the focus (the focused view adds its own
+    /// commands before these).
     pub hint: bool,
 }
 
@@ -101,7 +107,7 @@ pub fn defaults() -> Vec<Binding> {
             "drill-in",
             &["Enter"],
             "drill in: open the row, the finding's evidence, or the pivot",
-            true,
+            false,
         ),
         b(
             Back,
@@ -140,42 +146,42 @@ pub fn defaults() -> Vec<Binding> {
             "timeline",
             &["t"],
             "timeline: every event of the person, phases marked",
-            true,
+            false,
         ),
         b(
             Entity,
             "entity",
             &["e"],
             "entity: identifiers, IPs, devices, countries, ISPs and who shares them",
-            true,
+            false,
         ),
         b(
             Travel,
             "travel",
             &["v"],
             "impossible travel: hops on the world map, weekly counts since hire",
-            true,
+            false,
         ),
         b(
             Findings,
             "findings",
             &["f"],
             "findings: reasons, figures and evidence rows",
-            true,
+            false,
         ),
         b(
             Pivot,
             "pivot",
             &["p"],
             "pivot on the IP, account, device or domain under the cursor",
-            true,
+            false,
         ),
         b(
             RunAll,
             "run-all",
             &["r"],
             "run all detectors in the background over the scope",
-            true,
+            false,
         ),
         b(
             Scope,
@@ -210,21 +216,21 @@ pub fn defaults() -> Vec<Binding> {
             "mark",
             &["m"],
             "mark (or unmark) the row, finding or person under the cursor",
-            true,
+            false,
         ),
         b(
             Note,
             "note",
             &["a"],
             "write a note on the row, finding or person under the cursor",
-            true,
+            false,
         ),
         b(
             Disposition,
             "disposition",
             &["d"],
             "set the person's disposition: open, cleared, escalated, confirmed",
-            true,
+            false,
         ),
         b(
             Copy,
@@ -252,6 +258,41 @@ pub fn defaults() -> Vec<Binding> {
             "export",
             &["x"],
             "export the rows of the view as CSV, JSON Lines and a Timesketch file",
+            false,
+        ),
+        b(
+            CitedOnly,
+            "cited-only",
+            &["c"],
+            "timeline: only the rows a finding cites (again: every row)",
+            false,
+        ),
+        b(
+            PhaseFilter,
+            "phase-filter",
+            &["P"],
+            "timeline: only one phase, the next each time (pre-recruitment, recruiting, post-hire, all)",
+            false,
+        ),
+        b(
+            SourceFilter,
+            "source-filter",
+            &["S"],
+            "timeline: only one source (app or table), the next each time, then all",
+            false,
+        ),
+        b(
+            RangeFrom,
+            "from-here",
+            &["["],
+            "timeline: start the time range at the cursor's event (the histogram zooms to it)",
+            false,
+        ),
+        b(
+            RangeTo,
+            "to-here",
+            &["]"],
+            "timeline: end the time range at the cursor's event (q clears the filters)",
             false,
         ),
     ]
@@ -347,18 +388,35 @@ impl Keymap {
             .unwrap_or_default()
     }
 
-    /// The bottom line: each hinted command's first key and name.
-    pub fn hint_line(&self) -> String {
+    /// The first key bound to a command (what a hint shows), or `?` when it has none.
+    pub fn first_key(&self, cmd: Cmd) -> &str {
+        self.bindings
+            .iter()
+            .find(|b| b.cmd == cmd)
+            .and_then(|b| b.keys.first())
+            .map_or("?", String::as_str)
+    }
+
+    /// One hint: a command's first key and its name (`p pivot`); None for an unbound command.
+    pub fn hint(&self, cmd: Cmd) -> Option<String> {
+        let b = self.bindings.iter().find(|b| b.cmd == cmd)?;
+        Some(format!("{} {}", b.keys.first()?, b.name))
+    }
+
+    /// The hints every view shares, after the focused view's own.
+    pub fn global_hints(&self) -> Vec<Cmd> {
         self.bindings
             .iter()
             .filter(|b| b.hint)
-            .map(|b| {
-                format!(
-                    "{} {}",
-                    b.keys.first().map(String::as_str).unwrap_or("?"),
-                    b.name
-                )
-            })
+            .map(|b| b.cmd)
+            .collect()
+    }
+
+    /// The bottom line when nothing is focused: each hinted command's first key and name.
+    pub fn hint_line(&self) -> String {
+        self.global_hints()
+            .into_iter()
+            .filter_map(|c| self.hint(c))
             .collect::<Vec<_>>()
             .join("  ")
     }
@@ -406,7 +464,8 @@ mod tests {
             km.lookup(&key(KeyCode::Char('t'), KeyModifiers::NONE)),
             None
         );
-        assert!(km.hint_line().contains("T timeline"));
+        assert_eq!(km.hint(Cmd::Timeline).as_deref(), Some("T timeline"));
+        assert!(km.hint_line().contains("/ search"));
         let bad: toml::Table = toml::from_str("nope = \"x\"").unwrap();
         assert!(Keymap::default().with_overrides(&bad).is_err());
     }

@@ -3,29 +3,28 @@
 //! something changed, and Polars work runs on the blocking pool so typing never waits.
 
 pub mod app;
-pub mod data;
+pub mod jobs;
 pub mod keymap;
+pub mod overlays;
 pub mod render;
 pub mod theme;
+pub mod views;
 
-use crate::analysis::{Analysis, Stage};
+pub use jobs::detect_job;
+
 use crate::detect::Config;
 use crate::settings::Settings;
-use app::{Action, App, Request, Scope};
+use app::{Action, App, Request};
 use crossterm::event::{Event, EventStream, KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use crossterm::execute;
 use crossterm::terminal::{
     disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen,
 };
-use data::{PivotKey, Workspace};
 use futures::StreamExt;
 use keymap::{Cmd, Keymap};
 use ratatui::backend::CrosstermBackend;
 use ratatui::Terminal;
-use std::path::PathBuf;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc::UnboundedSender;
 
 fn colour_allowed() -> bool {
     std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
@@ -95,14 +94,7 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     if key.kind == KeyEventKind::Release {
         return None;
     }
-    let typing = matches!(
-        app.overlay,
-        app::Overlay::Picker(_)
-            | app::Overlay::Search(_)
-            | app::Overlay::Prompt { .. }
-            | app::Overlay::Note { .. }
-    );
-    if typing {
+    if app.overlay.is_typing() {
         return Some(
             match (key.code, key.modifiers.contains(KeyModifiers::CONTROL)) {
                 (KeyCode::Esc, _) => Action::Key(Cmd::Back),
@@ -119,145 +111,6 @@ fn key_action(app: &App, key: KeyEvent) -> Option<Action> {
     app.keymap.lookup(&key).map(Action::Key)
 }
 
-fn load(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Action>) {
-    let failed = tx.clone();
-    if let Err(panic) = crate::panics::catch(|| load_staged(inputs, config, tx)) {
-        let _ = failed.send(Action::LoadFailed(format!(
-            "hirescope failed while loading (a bug: please report it): {panic}"
-        )));
-    }
-}
-
-/// Reads, links and shows the people, then runs the detectors and shows the ranking, then opens
-/// the case saved for these inputs.
-fn load_staged(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Action>) {
-    let mut index = None;
-    let mut done: Option<Arc<Workspace>> = None;
-    let staged = crate::analysis::load_staged(&inputs, &config, |stage| match stage {
-        Stage::Progress(p) => {
-            let _ = tx.send(Action::Loading(p));
-        }
-        Stage::People(a) => {
-            let ws = Workspace::new(a);
-            index = Some(ws.index.clone());
-            let _ = tx.send(Action::Loaded(Arc::new(ws)));
-        }
-        Stage::Done(a) => {
-            let ws = match index.take() {
-                Some(ix) => Workspace::with_index(a, ix),
-                None => Workspace::new(a),
-            };
-            let ws = Arc::new(ws);
-            let _ = tx.send(Action::Loaded(ws.clone()));
-            done = Some(ws);
-        }
-    });
-    if let Err(e) = staged {
-        let _ = tx.send(Action::LoadFailed(e.to_string()));
-        return;
-    }
-    let Some(ws) = done else { return };
-    // The case saved for exactly these inputs: notes, marks, dispositions and the session.
-    match crate::analysis::open_case(&ws.analysis.data) {
-        Ok(c) => {
-            let _ = tx.send(Action::CaseOpened(app::CaseBook {
-                state: c.state,
-                path: c.path,
-            }));
-        }
-        Err(e) => {
-            let _ = tx.send(Action::Message(format!(
-                "the saved case could not be read, so it is left as it is and nothing will be saved: {e}"
-            )));
-        }
-    }
-}
-
-/// A detector run that panicked (a bug), as a finished run that says so.
-fn failed_job(req: &Request, panic: String) -> Option<Action> {
-    let Request::RunDetectors {
-        generation, scope, ..
-    } = req
-    else {
-        return None;
-    };
-    Some(Action::DetectDone {
-        generation: *generation,
-        findings: Arc::new(Vec::new()),
-        errors: vec![format!(
-            "the detectors failed (a bug: please report it): {panic}"
-        )],
-        elapsed_ms: 0,
-        scope: *scope,
-        workspace: None,
-    })
-}
-
-/// Runs detectors for a request on the blocking pool; the result carries its generation so a
-/// stale one (superseded or cancelled) is dropped by the app.
-pub fn detect_job(ws: &Workspace, req: &Request) -> Option<Action> {
-    let Request::RunDetectors {
-        ids,
-        scope,
-        person,
-        pivot,
-        config,
-        generation,
-        latest,
-    } = req
-    else {
-        return None;
-    };
-    let started = Instant::now();
-    let a = &ws.analysis;
-    use polars::prelude::*;
-    let filter = match (scope, person, pivot) {
-        (Scope::Person, Some(p), _) => Some(col("person").eq(lit(p.clone()))),
-        (Scope::Pivot, _, Some(PivotKey::Ip(v))) => Some(col("ip").eq(lit(v.clone()))),
-        (Scope::Pivot, _, Some(PivotKey::Account(v))) => Some(
-            col("account")
-                .eq(lit(v.clone()))
-                .or(col("peer").eq(lit(v.clone()))),
-        ),
-        (Scope::Pivot, _, Some(PivotKey::Device(v))) => Some(col("device_id").eq(lit(v.clone()))),
-        (Scope::Pivot, _, Some(PivotKey::Domain(v))) => {
-            Some(col("account").str().ends_with(lit(format!("@{v}"))))
-        }
-        _ => None,
-    };
-    let current = || latest.load(std::sync::atomic::Ordering::SeqCst) == *generation;
-    let (findings, errors) = match crate::analysis::rerun(a, filter, ids, config, &current) {
-        Ok(r) => r,
-        Err(e) => (Vec::new(), vec![e.to_string()]),
-    };
-    if !current() {
-        return None; // cancelled or superseded: stopped between detectors, nothing to show
-    }
-    let elapsed_ms = started.elapsed().as_millis() as u64;
-    // A full rerun over everything replaces the investigation's findings and ranking.
-    let workspace = (*scope == Scope::All && ids.is_empty()).then(|| {
-        let ranked = crate::score::rank(&a.model.people, &findings);
-        Arc::new(Workspace::with_index(
-            Analysis {
-                data: a.data.clone(),
-                model: a.model.clone(),
-                findings: findings.clone(),
-                ranked,
-                errors: errors.clone(),
-            },
-            ws.index.clone(),
-        ))
-    });
-    Some(Action::DetectDone {
-        generation: *generation,
-        findings: Arc::new(findings),
-        errors,
-        elapsed_ms,
-        scope: *scope,
-        workspace,
-    })
-}
-
 async fn event_loop(
     inputs: crate::ingest::Inputs,
     config: Config,
@@ -272,7 +125,7 @@ async fn event_loop(
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel::<Action>();
     {
         let tx = tx.clone();
-        tokio::task::spawn_blocking(move || load(inputs, config, tx));
+        tokio::task::spawn_blocking(move || jobs::load(inputs, config, tx));
     }
     let mut events = EventStream::new();
     let mut tick = tokio::time::interval(Duration::from_millis(100));
@@ -283,6 +136,11 @@ async fn event_loop(
     let mut quit = signal(SignalKind::quit())?;
     let start = Instant::now();
     let mut dirty = true;
+    let size = terminal.size()?;
+    app.update(Action::Resize {
+        width: size.width,
+        height: size.height,
+    });
     loop {
         if dirty {
             if app.theme_name != theme.name {
@@ -294,13 +152,16 @@ async fn event_loop(
         tokio::select! {
             ev = events.next() => match ev {
                 Some(Ok(Event::Key(k))) => {
+                    // The clock as the key arrives: a job it starts times itself from here.
+                    app.now_ms = start.elapsed().as_millis() as u64;
                     if let Some(a) = key_action(&app, k) {
                         app.update(a);
                         dirty = true;
                     }
                 }
-                Some(Ok(Event::Resize(_, _))) => {
+                Some(Ok(Event::Resize(width, height))) => {
                     terminal.autoresize()?;
+                    app.update(Action::Resize { width, height });
                     dirty = true;
                 }
                 Some(Ok(_)) => {}
@@ -350,11 +211,12 @@ async fn event_loop(
                             .unwrap_or_default();
                         let config = app.config.clone();
                         tokio::task::spawn_blocking(move || {
-                            let said =
-                                crate::panics::catch(|| write_report(&ws, &person, &case, &config))
-                                    .unwrap_or_else(|p| {
-                                        format!("the report failed (a bug: please report it): {p}")
-                                    });
+                            let said = crate::panics::catch(|| {
+                                jobs::write_report(&ws, &person, &case, &config)
+                            })
+                            .unwrap_or_else(|p| {
+                                format!("the report failed (a bug: please report it): {p}")
+                            });
                             let _ = tx.send(Action::Message(said));
                         });
                     }
@@ -363,10 +225,11 @@ async fn event_loop(
                     if let Some(ws) = app.ws.clone() {
                         let tx = tx.clone();
                         tokio::task::spawn_blocking(move || {
-                            let said = crate::panics::catch(|| write_export(&ws, &name, &rows))
-                                .unwrap_or_else(|p| {
-                                    format!("the export failed (a bug: please report it): {p}")
-                                });
+                            let said =
+                                crate::panics::catch(|| jobs::write_export(&ws, &name, &rows))
+                                    .unwrap_or_else(|p| {
+                                        format!("the export failed (a bug: please report it): {p}")
+                                    });
                             let _ = tx.send(Action::Message(said));
                         });
                     }
@@ -375,8 +238,8 @@ async fn event_loop(
                     if let Some(ws) = app.ws.clone() {
                         let tx = tx.clone();
                         tokio::task::spawn_blocking(move || {
-                            let done = crate::panics::catch(|| detect_job(&ws, &req))
-                                .unwrap_or_else(|panic| failed_job(&req, panic));
+                            let done = crate::panics::catch(|| jobs::detect_job(&ws, &req))
+                                .unwrap_or_else(|panic| jobs::failed_job(&req, panic));
                             if let Some(a) = done {
                                 let _ = tx.send(a);
                             }
@@ -418,74 +281,4 @@ fn base64(bytes: &[u8]) -> String {
         }
     }
     s
-}
-
-/// Where the workbench writes reports and exports: the data directory, never beside the inputs.
-fn output_dir(kind: &str) -> std::io::Result<PathBuf> {
-    let dir = crate::case::data_dir()
-        .ok_or_else(|| std::io::Error::other("no data directory for this user"))?
-        .join(kind);
-    crate::private::create_dir(&dir)?;
-    Ok(dir)
-}
-
-/// A file name from free text (a person key, a pivot label).
-fn file_safe(text: &str) -> String {
-    text.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
-                c
-            } else {
-                '_'
-            }
-        })
-        .take(80)
-        .collect()
-}
-
-fn write_report(
-    ws: &Workspace,
-    person: &str,
-    case: &crate::case::CaseState,
-    config: &Config,
-) -> String {
-    let report = match crate::export::report(ws, person, case, config) {
-        Ok(r) => r,
-        Err(e) => return format!("no report: {e}"),
-    };
-    let path = match output_dir("reports") {
-        Ok(d) => d.join(format!("{}.md", file_safe(person))),
-        Err(e) => return format!("no report: {e}"),
-    };
-    match std::fs::write(&path, report.render(crate::export::ReportFormat::Md)) {
-        Ok(()) => format!("case report written to {}", path.display()),
-        Err(e) => format!("the report could not be written to {}: {e}", path.display()),
-    }
-}
-
-fn write_export(ws: &Workspace, name: &str, rows: &[(String, i64)]) -> String {
-    use crate::export::TimelineFormat as F;
-    let events = crate::export::events_of_rows(ws, rows);
-    let dir = match output_dir("exports") {
-        Ok(d) => d,
-        Err(e) => return format!("no export: {e}"),
-    };
-    let stem = file_safe(name);
-    let mut written = Vec::new();
-    for (format, ext) in [
-        (F::Csv, "csv"),
-        (F::Jsonl, "jsonl"),
-        (F::Timesketch, "timesketch.jsonl"),
-    ] {
-        let path = dir.join(format!("{stem}.{ext}"));
-        if let Err(e) = std::fs::write(&path, crate::export::timeline(&events, format)) {
-            return format!("the export could not be written to {}: {e}", path.display());
-        }
-        written.push(path);
-    }
-    format!(
-        "{} rows exported to {} (.csv, .jsonl, .timesketch.jsonl)",
-        events.height(),
-        dir.join(&stem).display()
-    )
 }

@@ -15,10 +15,83 @@ const THEMES: &[(&str, &str)] = &[
     ),
 ];
 
+/// What a piece of the screen is, for the theme to style: an enum, so a misspelt role is a
+/// compile error rather than text drawn unstyled.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Role {
+    /// The whole screen's background and text (a theme with its own background paints it).
+    Base,
+    Title,
+    Header,
+    Selected,
+    Muted,
+    Border,
+    Hint,
+    Accent,
+    Flag,
+    Critical,
+    High,
+    Medium,
+    Low,
+    Info,
+    Map,
+    Route,
+    Impossible,
+}
+
+impl Role {
+    pub const ALL: [Role; 17] = [
+        Role::Base,
+        Role::Title,
+        Role::Header,
+        Role::Selected,
+        Role::Muted,
+        Role::Border,
+        Role::Hint,
+        Role::Accent,
+        Role::Flag,
+        Role::Critical,
+        Role::High,
+        Role::Medium,
+        Role::Low,
+        Role::Info,
+        Role::Map,
+        Role::Route,
+        Role::Impossible,
+    ];
+
+    /// The role's key in a theme file.
+    pub fn key(self) -> &'static str {
+        match self {
+            Role::Base => "base",
+            Role::Title => "title",
+            Role::Header => "header",
+            Role::Selected => "selected",
+            Role::Muted => "muted",
+            Role::Border => "border",
+            Role::Hint => "hint",
+            Role::Accent => "accent",
+            Role::Flag => "flag",
+            Role::Critical => "critical",
+            Role::High => "high",
+            Role::Medium => "medium",
+            Role::Low => "low",
+            Role::Info => "info",
+            Role::Map => "map",
+            Role::Route => "route",
+            Role::Impossible => "impossible",
+        }
+    }
+
+    fn of_key(key: &str) -> Option<Role> {
+        Role::ALL.into_iter().find(|r| r.key() == key)
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Theme {
     pub name: String,
-    roles: HashMap<String, Style>,
+    roles: HashMap<Role, Style>,
 }
 
 pub fn names() -> Vec<&'static str> {
@@ -88,19 +161,21 @@ impl Theme {
         let table: toml::Table = toml::from_str(text)?;
         let mut roles = HashMap::new();
         for (k, v) in table {
-            if let Some(v) = v.as_str() {
-                roles.insert(k, parse_style(v, with_colour));
+            if k == "name" {
+                continue;
             }
+            // A key that names no role would style nothing: the theme is wrong, say so.
+            let role = Role::of_key(&k)
+                .ok_or_else(|| anyhow::anyhow!("theme {name}: no role named {k:?}"))?;
+            let v = v
+                .as_str()
+                .ok_or_else(|| anyhow::anyhow!("theme {name}: {k} takes a style string"))?;
+            roles.insert(role, parse_style(v, with_colour));
         }
         if !with_colour {
-            roles.insert(
-                "selected".into(),
-                Style::default().add_modifier(Modifier::REVERSED),
-            );
-            roles.insert(
-                "hint".into(),
-                Style::default().add_modifier(Modifier::REVERSED),
-            );
+            for role in [Role::Selected, Role::Hint] {
+                roles.insert(role, Style::default().add_modifier(Modifier::REVERSED));
+            }
         }
         Ok(Theme {
             name: name.to_string(),
@@ -108,12 +183,18 @@ impl Theme {
         })
     }
 
-    pub fn role(&self, name: &str) -> Style {
-        self.roles.get(name).copied().unwrap_or_default()
+    pub fn role(&self, role: Role) -> Style {
+        self.roles.get(&role).copied().unwrap_or_default()
     }
 
     pub fn severity(&self, s: Severity) -> Style {
-        self.role(s.name())
+        self.role(match s {
+            Severity::Critical => Role::Critical,
+            Severity::High => Role::High,
+            Severity::Medium => Role::Medium,
+            Severity::Low => Role::Low,
+            Severity::Info => Role::Info,
+        })
     }
 }
 
@@ -125,22 +206,28 @@ mod tests {
     fn every_theme_loads_and_no_color_keeps_selection_visible() {
         for n in names() {
             let t = Theme::load(n, true).unwrap();
-            assert!(t.roles.contains_key("critical"), "{n}");
+            // Every theme styles every role but the background (which only light paints).
+            for role in Role::ALL.into_iter().filter(|r| *r != Role::Base) {
+                assert!(t.roles.contains_key(&role), "{n} lacks {}", role.key());
+            }
             let mono = Theme::load(n, false).unwrap();
             assert_eq!(
-                mono.role("selected"),
+                mono.role(Role::Selected),
                 Style::default().add_modifier(Modifier::REVERSED)
             );
-            assert_eq!(mono.role("high").fg, None);
+            assert_eq!(mono.role(Role::High).fg, None);
         }
         assert!(Theme::load("nope", true).is_err());
         // The light theme paints its own background; the default keeps the terminal's.
         assert!(Theme::load("light", true)
             .unwrap()
-            .role("base")
+            .role(Role::Base)
             .bg
             .is_some());
-        assert_eq!(Theme::load("default", true).unwrap().role("base").bg, None);
+        assert_eq!(
+            Theme::load("default", true).unwrap().role(Role::Base).bg,
+            None
+        );
         assert_eq!(
             parse_style("bold #ff0000 on black", true),
             Style::default()

@@ -6,7 +6,7 @@ use hirescope::case::{self, CaseState, Disposition, Target};
 use hirescope::cli::{analyse, SourceArgs};
 use hirescope::detect::Config;
 use hirescope::export::{self, ReportFormat};
-use hirescope::ui::data::Workspace;
+use hirescope::workspace::Workspace;
 use std::path::Path;
 use std::process::Command;
 

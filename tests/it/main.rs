@@ -12,3 +12,4 @@ mod samples;
 mod support;
 mod tenants;
 mod ui;
+mod views;

@@ -1,0 +1,222 @@
+//! The loaded investigation and the facts every view, report and export reads: a person's event
+//! rows, entities, travel hops, a pivot's rows and a row's detail. Computed here once, outside the
+//! workbench and the command line, so a screen and a report never disagree.
+
+pub mod detail;
+pub mod entities;
+pub mod events;
+pub mod travel;
+
+pub use events::{evidence_rows, phase, pivot, timeline, EventRow, PivotKey};
+
+use crate::analysis::Analysis;
+use crate::detect::Finding;
+use crate::ingest::TableKind;
+use crate::model::columns as C;
+use polars::prelude::*;
+use std::collections::HashMap;
+use std::sync::Arc;
+
+/// The loaded investigation with indexes the views need.
+pub struct Workspace {
+    pub analysis: Analysis,
+    /// Each person's rows in the (person, time)-sorted events frame: start and length.
+    pub ranges: HashMap<String, (usize, usize)>,
+    /// Findings that cite each evidence row.
+    pub cited: HashMap<(TableKind, i64), Vec<usize>>,
+    /// Where each IP, account and device occurs, so pivots and "who else" never scan the frame.
+    pub index: Arc<EventIndex>,
+    /// Each person's display name, `Name (KEY)`, so a screen never scans the people per row.
+    names: HashMap<String, String>,
+}
+
+/// Row positions of every value of the pivotable columns, built once per loaded data set.
+pub struct EventIndex {
+    /// Per row, the person (index into `persons`).
+    person_of_row: Vec<Option<u32>>,
+    persons: Vec<String>,
+    ts: Vec<i64>,
+    rows: HashMap<(u8, String), Vec<u32>>,
+}
+
+pub(crate) const IX_IP: u8 = 0;
+pub(crate) const IX_ACCOUNT: u8 = 1;
+pub(crate) const IX_DEVICE: u8 = 2;
+pub(crate) const IX_ISP: u8 = 3;
+
+impl EventIndex {
+    pub fn build(events: &DataFrame) -> EventIndex {
+        let persons_col = strs(events, C::PERSON);
+        let mut persons: Vec<String> = Vec::new();
+        let mut person_id: HashMap<String, u32> = HashMap::new();
+        let person_of_row = persons_col
+            .into_iter()
+            .map(|p| {
+                p.map(|p| {
+                    let next = persons.len() as u32;
+                    *person_id.entry(p.clone()).or_insert_with(|| {
+                        persons.push(p);
+                        next
+                    })
+                })
+            })
+            .collect();
+        let mut rows: HashMap<(u8, String), Vec<u32>> = HashMap::new();
+        for (kind, column) in [
+            (IX_IP, C::IP),
+            (IX_ACCOUNT, C::ACCOUNT),
+            (IX_ACCOUNT, C::PEER),
+            (IX_ACCOUNT, C::OBJECT_ID),
+            (IX_DEVICE, C::DEVICE_ID),
+            (IX_ISP, C::ISP),
+        ] {
+            let Ok(c) = events.column(column).and_then(|c| c.str().cloned()) else {
+                continue;
+            };
+            for (i, v) in c.iter().enumerate() {
+                if let Some(v) = v {
+                    match rows.get_mut(&(kind, v.to_string())) {
+                        Some(list) => {
+                            if list.last() != Some(&(i as u32)) {
+                                list.push(i as u32);
+                            }
+                        }
+                        None => {
+                            rows.insert((kind, v.to_string()), vec![i as u32]);
+                        }
+                    }
+                }
+            }
+        }
+        let ts = ints(events, C::TS_MS)
+            .into_iter()
+            .map(|t| t.unwrap_or(0))
+            .collect();
+        EventIndex {
+            person_of_row,
+            persons,
+            ts,
+            rows,
+        }
+    }
+
+    /// Rows where a value occurs, in time order.
+    pub(crate) fn rows_of(&self, kind: u8, value: &str) -> Vec<u32> {
+        let mut r = self
+            .rows
+            .get(&(kind, value.to_string()))
+            .cloned()
+            .unwrap_or_default();
+        r.sort_by_key(|&i| (self.ts[i as usize], i));
+        r.dedup();
+        r
+    }
+
+    /// The people, other than `person`, whose events carry a value.
+    pub(crate) fn others(&self, kind: u8, value: &str, person: &str) -> Vec<String> {
+        let mut ids: Vec<u32> = self
+            .rows
+            .get(&(kind, value.to_string()))
+            .map(|r| {
+                r.iter()
+                    .filter_map(|&i| self.person_of_row[i as usize])
+                    .collect()
+            })
+            .unwrap_or_default();
+        ids.sort();
+        ids.dedup();
+        let mut out: Vec<String> = ids
+            .into_iter()
+            .map(|i| self.persons[i as usize].clone())
+            .filter(|p| p != person)
+            .collect();
+        out.sort();
+        out
+    }
+}
+
+// Views read leniently: a column a frame lacks shows as empty, never as an error on screen.
+pub(crate) fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
+    crate::columns::texts(df, name).unwrap_or_else(|_| vec![None; df.height()])
+}
+
+pub(crate) fn ints(df: &DataFrame, name: &str) -> Vec<Option<i64>> {
+    crate::columns::ints(df, name).unwrap_or_else(|_| vec![None; df.height()])
+}
+
+pub(crate) fn floats(df: &DataFrame, name: &str) -> Vec<Option<f64>> {
+    crate::columns::floats(df, name).unwrap_or_else(|_| vec![None; df.height()])
+}
+
+pub(crate) fn flags(df: &DataFrame, name: &str) -> Vec<bool> {
+    crate::columns::bools(df, name)
+        .map(|v| v.into_iter().map(|b| b == Some(true)).collect())
+        .unwrap_or_else(|_| vec![false; df.height()])
+}
+
+impl Workspace {
+    pub fn new(analysis: Analysis) -> Workspace {
+        let index = Arc::new(EventIndex::build(&analysis.model.events));
+        Workspace::with_index(analysis, index)
+    }
+
+    /// A workspace over the same events as an earlier one (new findings): its index still holds.
+    pub fn with_index(analysis: Analysis, index: Arc<EventIndex>) -> Workspace {
+        let persons = strs(&analysis.model.events, C::PERSON);
+        let mut ranges: HashMap<String, (usize, usize)> = HashMap::new();
+        let mut i = 0;
+        while i < persons.len() {
+            let start = i;
+            while i < persons.len() && persons[i] == persons[start] {
+                i += 1;
+            }
+            if let Some(p) = &persons[start] {
+                ranges.insert(p.clone(), (start, i - start));
+            }
+        }
+        let mut cited: HashMap<(TableKind, i64), Vec<usize>> = HashMap::new();
+        for (k, f) in analysis.findings.iter().enumerate() {
+            for e in &f.evidence {
+                if let Some(kind) = TableKind::from_name(&e.table) {
+                    cited.entry((kind, e.row)).or_default().push(k);
+                }
+            }
+        }
+        let names = analysis
+            .model
+            .people
+            .iter()
+            .filter_map(|p| Some((p.key.clone(), format!("{} ({})", p.name.as_ref()?, p.key))))
+            .collect();
+        Workspace {
+            analysis,
+            ranges,
+            cited,
+            index,
+            names,
+        }
+    }
+
+    /// A person's name with their key, or the key alone.
+    pub fn name_of(&self, key: &str) -> String {
+        self.names
+            .get(key)
+            .cloned()
+            .unwrap_or_else(|| key.to_string())
+    }
+
+    pub fn findings_of(&self, person: &str) -> Vec<&Finding> {
+        self.analysis
+            .findings
+            .iter()
+            .filter(|f| f.person == person || f.members.iter().any(|m| m == person))
+            .collect()
+    }
+
+    pub fn person_frame(&self, person: &str) -> DataFrame {
+        match self.ranges.get(person) {
+            Some(&(start, len)) => self.analysis.model.events.slice(start as i64, len),
+            None => self.analysis.model.events.clear(),
+        }
+    }
+}
