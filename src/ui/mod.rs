@@ -141,7 +141,7 @@ async fn event_loop(
         width: size.width,
         height: size.height,
     });
-    loop {
+    let code = loop {
         if dirty {
             if app.theme_name != theme.name {
                 theme = theme::Theme::load(&app.theme_name, colour_allowed()).unwrap_or(theme);
@@ -165,7 +165,7 @@ async fn event_loop(
                     dirty = true;
                 }
                 Some(Ok(_)) => {}
-                Some(Err(_)) | None => break,
+                Some(Err(_)) | None => break 0,
             },
             Some(a) = rx.recv() => {
                 app.update(a);
@@ -178,10 +178,10 @@ async fn event_loop(
                     dirty = true;
                 }
             }
-            _ = term.recv() => { app.save_session(); return Ok(143) }
-            _ = hup.recv() => { app.save_session(); return Ok(129) }
-            _ = int.recv() => { app.save_session(); return Ok(130) }
-            _ = quit.recv() => { app.save_session(); return Ok(131) }
+            _ = term.recv() => { app.save_session(); break 143 }
+            _ = hup.recv() => { app.save_session(); break 129 }
+            _ = int.recv() => { app.save_session(); break 130 }
+            _ = quit.recv() => { app.save_session(); break 131 }
         }
         // Drain whatever else is pending before drawing once.
         while let Ok(a) = rx.try_recv() {
@@ -250,10 +250,14 @@ async fn event_loop(
         }
         if app.quit {
             app.save_session();
-            break;
+            break 0;
         }
-    }
-    Ok(0)
+    };
+    // Ending must not wait on freeing the investigation (gigabytes at ten million events, over a
+    // second of page returns): the process is about to end and the kernel takes it all back.
+    std::mem::forget(app);
+    std::mem::forget(rx);
+    Ok(code)
 }
 
 /// Puts text on the analyst's clipboard through the terminal (OSC 52), which works over SSH. The

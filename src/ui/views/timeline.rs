@@ -44,8 +44,18 @@ impl TimelineFilter {
             && self.to.is_none_or(|t| r.ts <= t)
     }
 
-    /// The filter in words, for the view's title and messages.
+    /// The filter in words, for messages and the histogram's title.
     pub fn label(&self) -> String {
+        self.words(format_ts)
+    }
+
+    /// The filter in few words, for the breadcrumb: times as `MM-DD HH:MM`.
+    pub fn short_label(&self) -> String {
+        self.words(super::short_ts)
+    }
+
+    fn words(&self, time: fn(i64) -> String) -> String {
+        let format_ts = time;
         let mut parts = Vec::new();
         if let Some(s) = &self.source {
             parts.push(format!("source {}", v(s)));
@@ -190,7 +200,7 @@ impl Pane for TimelineView {
         if self.filter.is_empty() {
             "timeline".into()
         } else {
-            format!("timeline ({})", self.filter.label())
+            format!("timeline ({})", self.filter.short_label())
         }
     }
 
