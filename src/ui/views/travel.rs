@@ -13,7 +13,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::canvas::{Canvas, Line as CLine, Map, MapResolution, Points};
-use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState, Wrap};
+use ratatui::widgets::{Cell, Paragraph, Row, Table, TableState};
 use ratatui::Frame;
 use std::sync::Arc;
 
@@ -228,11 +228,6 @@ impl TravelView {
                 Constraint::Length(16),
             ]
         };
-        let [legend, table] = Layout::vertical([
-            Constraint::Length(if wide { 1 } else { 2 }),
-            Constraint::Min(3),
-        ])
-        .areas(area);
         let legend_text = if wide {
             format!(
                 "{} = over {} km and {} km/h after location uncertainty · {} = a side is a VPN or anonymiser · {} = one address geolocated twice · Enter opens the two events",
@@ -251,9 +246,15 @@ impl TravelView {
                 verdict::SAME_IP
             )
         };
+        // The legend is never cut: it takes the lines it needs at this width.
+        let legend_lines = super::wrap_words(&legend_text, area.width as usize);
+        let [legend, table] = Layout::vertical([
+            Constraint::Length(legend_lines.len() as u16),
+            Constraint::Min(3),
+        ])
+        .areas(area);
         f.render_widget(
-            Paragraph::new(legend_text)
-                .wrap(Wrap { trim: true })
+            Paragraph::new(legend_lines.into_iter().map(Line::from).collect::<Vec<_>>())
                 .style(cx.style(Role::Muted)),
             legend,
         );
