@@ -3,5 +3,6 @@ fn main() {
     if std::env::args().nth(1).as_deref() == Some("__parquet-text") {
         std::process::exit(hirescope::ingest::parquet_text_command());
     }
+    hirescope::memory::use_huge_pages();
     std::process::exit(hirescope::cli::main());
 }

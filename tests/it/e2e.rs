@@ -207,6 +207,17 @@ fn an_analyst_walks_the_samples_in_a_real_terminal() {
         s.contains("Kevin Zhao (H902)"),
         "the pivot names the other personas: {s}"
     );
+    // Back on the timeline, the phase filter: the breadcrumb names it, the histogram's axis
+    // gives dates and the hire mark, and q clears it before leaving the view.
+    t.keys(&["q", "P"]);
+    let s = t.wait_for("timeline (phase pre-recruitment)");
+    assert!(s.contains("of 501 events (phase pre-recruitment)"), "{s}");
+    assert!(
+        s.contains("2026-08-06"),
+        "the axis starts at the first day shown: {s}"
+    );
+    t.keys(&["q"]);
+    t.wait_for("timeline: every event (501 of 501 events)");
     t.keys(&["r"]);
     let s = t.wait_for("findings over whole data set");
     assert!(s.contains("ms"), "{s}");
@@ -239,6 +250,14 @@ fn small_terminal_and_sigterm_restore() {
         .unwrap_or("")
         .to_string();
     assert!(!child.is_empty(), "hirescope's pid under the pane shell");
+    // It runs (after its one exec at start) with glibc asking for huge pages, so ending with
+    // gigabytes resident does not keep the process alive while the kernel frees 4 KiB pages.
+    let environ = std::fs::read(format!("/proc/{child}/environ")).unwrap_or_default();
+    assert!(
+        String::from_utf8_lossy(&environ).contains("GLIBC_TUNABLES=glibc.malloc.hugetlb=1"),
+        "{:?}",
+        String::from_utf8_lossy(&environ)
+    );
     Command::new("kill").arg(&child).status().unwrap();
     assert_eq!(t.exit_code().as_deref(), Some("143"));
     assert!(!t.screen().contains("terminal too small"));
