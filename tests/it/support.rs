@@ -153,3 +153,20 @@ pub fn sample(people: usize, events: usize) -> tempfile::TempDir {
     );
     dir
 }
+
+/// The workbench drawn into ratatui's TestBackend at `w`x`h` (default theme, no colour), as text.
+pub fn screen(app: &hirescope::ui::app::App, w: u16, h: u16) -> String {
+    let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(w, h)).unwrap();
+    let theme = hirescope::ui::theme::Theme::load("default", false).unwrap();
+    t.draw(|f| hirescope::ui::render::draw(f, app, &theme))
+        .unwrap();
+    let buf = t.backend().buffer().clone();
+    let mut s = String::new();
+    for y in 0..h {
+        for x in 0..w {
+            s.push_str(buf[(x, y)].symbol());
+        }
+        s.push('\n');
+    }
+    s
+}

@@ -1,11 +1,11 @@
 //! The workbench, driven by actions (not keys) and rendered into ratatui's TestBackend: every view
 //! at 80x24 and 120x40, held in insta snapshots.
 
+use super::support::screen;
 use hirescope::cli::{analyse, SourceArgs};
 use hirescope::detect::Config;
 use hirescope::ui::app::{Action, App, Focus, Overlay};
 use hirescope::ui::keymap::{Cmd, Keymap};
-use hirescope::ui::theme::Theme;
 use hirescope::ui::views::{EvidenceView, PivotView, TimelineView, View};
 use hirescope::workspace::Workspace;
 use ratatui::backend::TestBackend;
@@ -28,22 +28,6 @@ fn app() -> App {
     let mut app = App::new(Config::default(), Keymap::default(), "default");
     app.update(Action::Loaded(workspace()));
     app
-}
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let theme = Theme::load("default", false).unwrap();
-    t.draw(|f| hirescope::ui::render::draw(f, app, &theme))
-        .unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut s = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
 }
 
 fn keys(app: &mut App, cmds: &[Cmd]) {

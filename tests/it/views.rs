@@ -4,15 +4,13 @@
 //! Then the timeline's filters, the hint line and help following the keymap, and scopes naming
 //! what they skipped.
 
+use super::support::screen;
 use hirescope::cli::{analyse, SourceArgs};
 use hirescope::detect::Config;
 use hirescope::ui::app::{Action, App, Focus};
 use hirescope::ui::keymap::{Cmd, Keymap};
-use hirescope::ui::theme::Theme;
 use hirescope::ui::views::{TimelineFilter, View};
 use hirescope::workspace::Workspace;
-use ratatui::backend::TestBackend;
-use ratatui::Terminal;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -110,22 +108,6 @@ fn workspace(dir: &tempfile::TempDir) -> Arc<Workspace> {
     )
     .unwrap();
     Arc::new(Workspace::new(a))
-}
-
-fn screen(app: &App, w: u16, h: u16) -> String {
-    let mut t = Terminal::new(TestBackend::new(w, h)).unwrap();
-    let theme = Theme::load("default", false).unwrap();
-    t.draw(|f| hirescope::ui::render::draw(f, app, &theme))
-        .unwrap();
-    let buf = t.backend().buffer().clone();
-    let mut s = String::new();
-    for y in 0..h {
-        for x in 0..w {
-            s.push_str(buf[(x, y)].symbol());
-        }
-        s.push('\n');
-    }
-    s
 }
 
 fn app_on(ws: &Arc<Workspace>, person: &str) -> App {
