@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::mpsc::UnboundedSender;
 
+/// The staged load on the blocking pool; a panic in it (a bug) becomes a load failure on screen.
 pub(super) fn load(inputs: crate::ingest::Inputs, config: Config, tx: UnboundedSender<Action>) {
     let failed = tx.clone();
     if let Err(panic) = crate::panics::catch(|| load_staged(inputs, config, tx)) {

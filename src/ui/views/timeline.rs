@@ -54,8 +54,8 @@ impl TimelineFilter {
         self.words(super::short_ts)
     }
 
+    /// The filter in words, with times written by `time`.
     fn words(&self, time: fn(i64) -> String) -> String {
-        let format_ts = time;
         let mut parts = Vec::new();
         if let Some(s) = &self.source {
             parts.push(format!("source {}", v(s)));
@@ -67,9 +67,9 @@ impl TimelineFilter {
             parts.push("cited rows".into());
         }
         match (self.from, self.to) {
-            (Some(a), Some(b)) => parts.push(format!("{} to {}", format_ts(a), format_ts(b))),
-            (Some(a), None) => parts.push(format!("from {}", format_ts(a))),
-            (None, Some(b)) => parts.push(format!("up to {}", format_ts(b))),
+            (Some(a), Some(b)) => parts.push(format!("{} to {}", time(a), time(b))),
+            (Some(a), None) => parts.push(format!("from {}", time(a))),
+            (None, Some(b)) => parts.push(format!("up to {}", time(b))),
             (None, None) => {}
         }
         if parts.is_empty() {
