@@ -247,7 +247,11 @@ pub fn run_while(
             earlier: &findings,
         };
         match (d.run)(&ctx) {
-            Ok(mut f) => findings.append(&mut f),
+            Ok(mut f) => {
+                // Each detector's time and memory with --verbose, so a slow one is found by name.
+                crate::memory::stage(&format!("detector {}: {} findings", d.id, f.len()));
+                findings.append(&mut f)
+            }
             Err(e) => errors.push(format!("{}: {e}", d.id)),
         }
     }

@@ -70,6 +70,8 @@ fn inspect_table_and_verbose_say_what_memory_is_held() {
         "read ",
         "table SigninLogs: 56 rows",
         "model: ",
+        "detector impossible-travel: ",
+        "detector shared-infrastructure: ",
         "detectors: ",
     ] {
         assert!(
