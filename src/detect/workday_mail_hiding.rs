@@ -24,9 +24,14 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
         .contains_literal(lit("delete"))
         .or(detail.clone().str().contains_literal(lit("movetofolder")))
         .or(detail.clone().str().contains_literal(lit("markasread")));
+    // The inbox-rule rows first, then the text tests on them alone: Polars evaluates a whole
+    // predicate over every row, and lower-casing every event's raw JSON took 3 s at 10M.
+    let rules = ctx.events().filter(rule).collect()?;
     let evs = collect(
-        ctx.events().filter(
-            rule.and(detail.str().contains_literal(lit("myworkday.com")))
+        rules.lazy().filter(
+            detail
+                .str()
+                .contains_literal(lit("myworkday.com"))
                 .and(hides),
         ),
     )?;
