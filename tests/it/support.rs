@@ -170,3 +170,15 @@ pub fn screen(app: &hirescope::ui::app::App, w: u16, h: u16) -> String {
     }
     s
 }
+
+/// A folder analysed with the default thresholds, as the workbench holds it.
+pub fn workspace_of(dir: &tempfile::TempDir) -> std::sync::Arc<hirescope::workspace::Workspace> {
+    let a = hirescope::cli::analyse(
+        &[dir.path().to_path_buf()],
+        &hirescope::cli::SourceArgs::default(),
+        &hirescope::detect::Config::default(),
+        &[],
+    )
+    .unwrap();
+    std::sync::Arc::new(hirescope::workspace::Workspace::new(a))
+}

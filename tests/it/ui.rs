@@ -1,7 +1,7 @@
 //! The workbench, driven by actions (not keys) and rendered into ratatui's TestBackend: every view
 //! at 80x24 and 120x40, held in insta snapshots.
 
-use super::support::screen;
+use super::support::{screen, workspace_of};
 use hirescope::cli::{analyse, SourceArgs};
 use hirescope::detect::Config;
 use hirescope::ui::app::{Action, App, Focus, Overlay};
@@ -329,7 +329,7 @@ fn phases_mark_the_hiring_story_and_staff_have_none() {
 fn hostile_values_never_reach_the_terminal_in_any_view() {
     use super::support::{dangerous, hostile_dir, HOSTILE};
     let dir = hostile_dir();
-    let ws = app_ws(&dir);
+    let ws = workspace_of(&dir);
     assert!(
         ws.analysis.model.events.height() >= 4,
         "the hostile rows are kept: {:?}",
@@ -354,7 +354,7 @@ fn hostile_values_never_reach_the_terminal_in_any_view() {
     let mut flagged = false;
     for downs in 0..4 {
         let mut app = App::new(Config::default(), Keymap::default(), "default");
-        app.update(Action::Loaded(app_ws(&dir)));
+        app.update(Action::Loaded(workspace_of(&dir)));
         keys(&mut app, &[Cmd::NextPane]);
         keys(&mut app, &vec![Cmd::Down; downs]);
         keys(&mut app, &[Cmd::Enter]);
@@ -377,7 +377,7 @@ fn hostile_values_never_reach_the_terminal_in_any_view() {
     ];
     for (what, cmds) in walks {
         let mut app = App::new(Config::default(), Keymap::default(), "default");
-        app.update(Action::Loaded(app_ws(&dir)));
+        app.update(Action::Loaded(workspace_of(&dir)));
         keys(&mut app, cmds);
         check(&app, what);
 
@@ -389,17 +389,6 @@ fn hostile_values_never_reach_the_terminal_in_any_view() {
         }
         check(&app, &format!("{what} with a hostile search"));
     }
-}
-
-fn app_ws(dir: &tempfile::TempDir) -> Arc<Workspace> {
-    let a = analyse(
-        &[dir.path().to_path_buf()],
-        &SourceArgs::default(),
-        &Config::default(),
-        &[],
-    )
-    .unwrap();
-    Arc::new(Workspace::new(a))
 }
 
 /// A cancelled (or superseded) detector run stops between detectors and reports nothing.

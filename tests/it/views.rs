@@ -4,8 +4,7 @@
 //! Then the timeline's filters, the hint line and help following the keymap, and scopes naming
 //! what they skipped.
 
-use super::support::screen;
-use hirescope::cli::{analyse, SourceArgs};
+use super::support::{screen, workspace_of};
 use hirescope::detect::Config;
 use hirescope::ui::app::{Action, App, Focus};
 use hirescope::ui::keymap::{Cmd, Keymap};
@@ -97,17 +96,6 @@ H2,Bartholomew Featherstonehaugh,hired,{OTHER},,2026-09-01,US\n"
     std::fs::write(dir.path().join("cloudapp.csv"), cae).unwrap();
     std::fs::write(dir.path().join("intel.txt"), "175.45.176.0/24\n").unwrap();
     dir
-}
-
-fn workspace(dir: &tempfile::TempDir) -> Arc<Workspace> {
-    let a = analyse(
-        &[dir.path().to_path_buf()],
-        &SourceArgs::default(),
-        &Config::default(),
-        &[],
-    )
-    .unwrap();
-    Arc::new(Workspace::new(a))
 }
 
 fn app_on(ws: &Arc<Workspace>, person: &str) -> App {
@@ -211,7 +199,7 @@ fn shortened_identifiers(s: &str, known: &BTreeSet<String>) -> Vec<String> {
 #[test]
 fn every_view_at_three_sizes_cuts_with_a_mark_and_shows_identifiers_whole() {
     let dir = long_identifiers();
-    let ws = workspace(&dir);
+    let ws = workspace_of(&dir);
     let known = identifiers(&ws);
     assert!(known.contains(UPN) && known.contains(IPV6), "{known:?}");
     let walks: &[(&str, &[Cmd])] = &[
@@ -294,7 +282,7 @@ fn a_shortened_identifier_is_caught() {
 #[test]
 fn timeline_filters_by_source_phase_cited_rows_and_time_and_the_histogram_zooms() {
     let dir = long_identifiers();
-    let ws = workspace(&dir);
+    let ws = workspace_of(&dir);
     let mut app = app_on(&ws, "H1");
     keys(&mut app, &[Cmd::NextPane]);
     let all = match app.stack.last() {
@@ -401,7 +389,7 @@ fn timeline_filters_by_source_phase_cited_rows_and_time_and_the_histogram_zooms(
 #[test]
 fn the_histogram_marks_the_hire_date_and_shows_dates() {
     let dir = long_identifiers();
-    let ws = workspace(&dir);
+    let ws = workspace_of(&dir);
     // Starting before the hire date: the mark falls inside.
     let mut app = app_on(&ws, "H1");
     keys(&mut app, &[Cmd::NextPane]);
@@ -429,7 +417,7 @@ fn the_histogram_marks_the_hire_date_and_shows_dates() {
 #[test]
 fn the_hint_line_follows_focus_and_help_follows_the_keymap() {
     let dir = long_identifiers();
-    let ws = workspace(&dir);
+    let ws = workspace_of(&dir);
     let mut app = app_on(&ws, "H1");
     let queue_hint = hirescope::ui::render::hint_line(&app, 200);
     assert!(queue_hint.contains("d disposition"), "{queue_hint}");
@@ -476,7 +464,7 @@ fn the_hint_line_follows_focus_and_help_follows_the_keymap() {
 #[test]
 fn a_person_scoped_run_names_the_detectors_it_skipped() {
     let dir = long_identifiers();
-    let ws = workspace(&dir);
+    let ws = workspace_of(&dir);
     let mut app = app_on(&ws, "H1");
     keys(&mut app, &[Cmd::Scope, Cmd::RunAll]);
     let req = app.requests.pop().expect("a run");
@@ -493,7 +481,7 @@ fn a_person_scoped_run_names_the_detectors_it_skipped() {
 #[test]
 fn a_search_that_matches_a_hidden_column_says_where() {
     let dir = long_identifiers();
-    let ws = workspace(&dir);
+    let ws = workspace_of(&dir);
     let mut app = app_on(&ws, "H1");
     app.update(Action::Resize {
         width: 80,
@@ -522,7 +510,7 @@ fn a_search_that_matches_a_hidden_column_says_where() {
 #[test]
 fn column_constants_name_real_columns() {
     let dir = long_identifiers();
-    let ws = workspace(&dir);
+    let ws = workspace_of(&dir);
     let names: Vec<String> = ws
         .analysis
         .model
