@@ -152,35 +152,73 @@ fn identifiers(ws: &Workspace) -> BTreeSet<String> {
     all
 }
 
+/// Whether `text` is a known value, or ends exactly at a space inside one (a value with spaces,
+/// such as an OfficeObjectId path, splits into several tokens).
+fn whole_or_word(known: &BTreeSet<String>, text: &str) -> bool {
+    known.contains(text)
+        || known
+            .iter()
+            .any(|k| k.starts_with(text) && k[text.len()..].starts_with(' '))
+}
+
 /// The screen's identifier-looking tokens that are neither marked as cut (`…`, `↩`) nor a real
 /// value: each would be a value shown shorter than it is without saying so. A line that goes on
 /// a wrapped identifier (the line above ended it in `↩`) must complete it.
 fn shortened_identifiers(s: &str, known: &BTreeSet<String>) -> Vec<String> {
+    let separator = |c: char| c.is_whitespace() || "│┃─━┌┐└┘┏┓┗┛├┤┬┴┼,;()[]{}\"'<>›→=".contains(c);
     let mut bad = Vec::new();
-    let mut wrapped: Vec<String> = Vec::new();
+    // Wrapped heads from the line above: (column where the piece starts, the text so far).
+    let mut wrapped: Vec<(usize, String)> = Vec::new();
     for line in s.lines() {
-        let mut still: Vec<String> = Vec::new();
-        for raw in line
-            .split(|c: char| c.is_whitespace() || "│┃─━┌┐└┘┏┓┗┛├┤┬┴┼,;()[]{}\"'<>›→=".contains(c))
-        {
-            if raw.is_empty() {
+        let chars: Vec<char> = line.chars().collect();
+        let mut tokens: Vec<(usize, String)> = Vec::new();
+        let mut at = 0;
+        while at < chars.len() {
+            if separator(chars[at]) {
+                at += 1;
                 continue;
             }
-            // The rest of an identifier the line above wrapped.
-            if let Some(head) = wrapped.iter().find(|h| {
-                let whole = format!("{h}{}", raw.trim_end_matches(['↩', '…']));
-                known.iter().any(|k| k.starts_with(&whole))
-            }) {
-                let whole = format!("{head}{}", raw.trim_end_matches(['↩', '…']));
+            let from = at;
+            while at < chars.len() && !separator(chars[at]) {
+                at += 1;
+            }
+            tokens.push((from, chars[from..at].iter().collect()));
+        }
+        let mut still: Vec<(usize, String)> = Vec::new();
+        // The pane a column is in: the last border before it.
+        let pane = |col: usize| {
+            chars[..col.min(chars.len())]
+                .iter()
+                .rposition(|c| matches!(c, '│' | '┃'))
+        };
+        let mut taken: Vec<usize> = Vec::new();
+        for (col, raw) in tokens {
+            let piece = raw.trim_end_matches(['↩', '…']);
+            // The rest of an identifier the line above wrapped: the first token of the next line
+            // in the same pane (the value column, or the pane's left edge for the row detail).
+            let head = wrapped
+                .iter()
+                .enumerate()
+                .find(|(k, (c, _))| !taken.contains(k) && pane(col) == pane(*c) && col <= *c)
+                .map(|(k, (_, h))| (k, h.clone()));
+            if let Some((k, head)) = head {
+                taken.push(k);
+                let whole = format!("{head}{piece}");
                 if raw.ends_with('↩') {
-                    still.push(whole);
-                } else if !raw.ends_with('…') && !known.contains(&whole) {
+                    still.push((col, whole));
+                } else if !raw.ends_with('…')
+                    && looks_like_identifier(&whole)
+                    && !whole_or_word(known, &whole)
+                {
                     bad.push(whole);
                 }
                 continue;
             }
             if let Some(head) = raw.strip_suffix('↩') {
-                still.push(head.to_string());
+                // A lone `↩` ends free text wrapped after a space: nothing to complete.
+                if !head.is_empty() {
+                    still.push((col, head.to_string()));
+                }
                 continue;
             }
             if raw.ends_with('…') || raw.starts_with('…') {
@@ -524,5 +562,60 @@ fn column_constants_name_real_columns() {
             names.iter().any(|n| n == c),
             "{c} is not a column: {names:?}"
         );
+    }
+}
+
+/// The same check over shapes this test did not write: the three real public exports (a Log
+/// Analytics sign-in export, a Defender union export, an OfficeActivity inbox rule), the bundled
+/// samples and the hostile folder. The top three people of each, every view, three sizes.
+#[test]
+fn identifiers_stay_whole_on_real_exports_and_hostile_files() {
+    use super::support::{external, hostile_dir};
+    let real = tempfile::tempdir().unwrap();
+    for f in [
+        "signinlogs_loganalytics_export.csv",
+        "defender_union_export.jsonl",
+        "office_activity_inbox_rule.csv",
+    ] {
+        std::fs::copy(external(f), real.path().join(f)).unwrap();
+    }
+    let samples = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir("samples").unwrap() {
+        let p = entry.unwrap().path();
+        std::fs::copy(&p, samples.path().join(p.file_name().unwrap())).unwrap();
+    }
+    let hostile = hostile_dir();
+    let walks: &[&[Cmd]] = &[
+        &[Cmd::NextPane],
+        &[Cmd::Entity],
+        &[Cmd::Travel],
+        &[Cmd::Findings],
+        &[Cmd::Findings, Cmd::Enter],
+        &[Cmd::NextPane, Cmd::Enter],
+        &[Cmd::NextPane, Cmd::Pivot, Cmd::Enter],
+    ];
+    for (name, dir) in [
+        ("real exports", &real),
+        ("samples", &samples),
+        ("hostile", &hostile),
+    ] {
+        let ws = workspace_of(dir);
+        let known = identifiers(&ws);
+        assert!(!ws.analysis.ranked.is_empty(), "{name}: nobody to look at");
+        for r in ws.analysis.ranked.iter().take(3) {
+            for cmds in walks {
+                for (w, h) in [(80, 24), (120, 40), (200, 50)] {
+                    let mut app = app_on(&ws, &r.person.key);
+                    keys(&mut app, cmds);
+                    let s = screen(&app, w, h);
+                    let bad = shortened_identifiers(&s, &known);
+                    assert!(
+                        bad.is_empty(),
+                        "{name}, {} after {cmds:?} at {w}x{h}: {bad:?}\n{s}",
+                        r.person.key
+                    );
+                }
+            }
+        }
     }
 }
