@@ -27,15 +27,24 @@ pub fn paths_or_samples(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 /// Reads, links, detects (the detectors in `only`, all when empty) and ranks.
 pub fn analyse(inputs: &Inputs, config: &Config, only: &[String]) -> anyhow::Result<Analysis> {
-    let mut data = ingest::load(inputs);
+    analyse_data(ingest::load(inputs), config, only)
+}
+
+/// Links, detects and ranks what was read.
+pub fn analyse_data(
+    mut data: Dataset,
+    config: &Config,
+    only: &[String],
+) -> anyhow::Result<Analysis> {
     loaded(&data);
     let model = crate::model::build_taking(&mut data)?;
     crate::memory::stage(&format!(
         "model: {} events, {} people, events frame {}",
         model.events.height(),
         model.people.len(),
-        crate::memory::mib(model.events.estimated_size())
+        crate::memory::mib(crate::memory::frame_bytes(&model.events))
     ));
+    crate::memory::column_sizes("events frame", &model.events);
     let (findings, errors) = crate::detect::run(&model, &data, config, only);
     crate::memory::stage(&format!("detectors: {} findings", findings.len()));
     let ranked = crate::score::rank(&model.people, &findings);

@@ -617,8 +617,9 @@ pub fn inspect_json(data: &Dataset) -> serde_json::Value {
         .map(|(kind, df)| {
             let (first, last) = time_range(df);
             let (canonical, vendor) = crate::memory::table_bytes(df);
-            json!({"table": kind.name(), "rows": df.height(), "columns": df.width(), "first": first, "last": last,
-                   "memory": {"canonical_bytes": canonical, "vendor_bytes": vendor}})
+            let vendor_in = data.on_disk.get(kind).map(|d| d.path.display().to_string());
+            json!({"table": kind.name(), "rows": df.height(), "columns": data.width(*kind), "first": first, "last": last,
+                   "memory": {"canonical_bytes": canonical, "vendor_bytes": vendor, "vendor_columns_in": vendor_in}})
         })
         .collect();
     let files: Vec<_> = data
@@ -654,21 +655,25 @@ pub fn inspect_json(data: &Dataset) -> serde_json::Value {
 pub fn inspect_table(data: &Dataset) -> String {
     let mut s = String::new();
     s.push_str(
-        "TABLE                      ROWS  FIRST                 LAST                   MEMORY (canonical + vendor)\n",
+        "TABLE                      ROWS  FIRST                 LAST                   MEMORY (canonical + vendor columns)\n",
     );
     let mut total = (0, 0);
     for (kind, df) in &data.tables {
         let (first, last) = time_range(df);
         let (canonical, vendor) = crate::memory::table_bytes(df);
         total = (total.0 + canonical, total.1 + vendor);
+        let vendor = if data.on_disk.contains_key(kind) {
+            "in the cache, not held".to_string()
+        } else {
+            mib(vendor)
+        };
         s.push_str(&format!(
-            "{:<22} {:>9}  {:<20}  {:<20}  {} + {}\n",
+            "{:<22} {:>9}  {:<20}  {:<20}  {} + {vendor}\n",
             kind.name(),
             df.height(),
             first.unwrap_or_else(|| "-".into()),
             last.unwrap_or_else(|| "-".into()),
             mib(canonical),
-            mib(vendor)
         ));
     }
     s.push_str(&format!(

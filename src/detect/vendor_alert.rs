@@ -13,26 +13,35 @@ pub const DETECTOR: Detector = Detector {
     kql,
 };
 
+/// The alert tables whole, vendor columns included (they may be in the cache, not in memory).
+type Whole<'a> = std::collections::HashMap<&'static str, std::borrow::Cow<'a, DataFrame>>;
+
 /// A raw column's text at a row of a table, when present.
-fn raw(ctx: &Context, table: &str, column: &str, row: i64) -> Option<String> {
-    let df = ctx.data.table(TableKind::from_name(table)?)?;
+fn raw(whole: &Whole, table: &str, column: &str, row: i64) -> Option<String> {
+    let df = whole.get(table)?;
     let c = df.column(column).ok()?.str().ok()?.get(row as usize)?;
     Some(c.to_string())
 }
 
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
-    let tables = is_in_list("table", vec!["AlertEvidence".into(), "BehaviorInfo".into()]);
+    let names = ["AlertEvidence", "BehaviorInfo"];
+    let tables = is_in_list("table", names.iter().map(|n| n.to_string()).collect());
     let evs = collect(ctx.events().filter(tables.and(col("person").is_not_null())))?;
+    let whole: Whole = names
+        .iter()
+        .filter_map(|n| Some((*n, ctx.data.table_whole(TableKind::from_name(n)?)?)))
+        .collect();
+    let raw = |table: &str, column: &str, row: i64| raw(&whole, table, column, row);
     let mut out = Vec::new();
     for ((person, title), g) in group_by(&evs, |e| {
         Some((e.person.clone()?, e.object.clone().or(e.action.clone())?))
     }) {
         let e = g[0];
-        let sev = raw(ctx, &e.table, "Severity", e.row)
+        let sev = raw(&e.table, "Severity", e.row)
             .and_then(|s| Severity::parse(&s))
             .unwrap_or(Severity::Medium);
-        let id = raw(ctx, &e.table, "AlertId", e.row)
-            .or(raw(ctx, &e.table, "BehaviorId", e.row))
+        let id = raw(&e.table, "AlertId", e.row)
+            .or(raw(&e.table, "BehaviorId", e.row))
             .unwrap_or_default();
         let techniques = e.detail.clone().unwrap_or_default();
         let reason = format!(

@@ -19,6 +19,8 @@ const FORMAT: &str = "hirescope-cache-1";
 /// Inputs smaller than this are parsed faster than a cache is written and read.
 const MIN_BYTES: u64 = 32 << 20;
 const EDGE: u64 = 64 << 10;
+/// Rows per Parquet row group in the cache.
+const ROW_GROUP: usize = 16_384;
 
 /// The cache directory: `HIRESCOPE_CACHE_DIR`, else the platform's (`~/.cache/hirescope`).
 pub fn dir() -> Option<PathBuf> {
@@ -108,10 +110,23 @@ fn fingerprint(inputs: &Inputs) -> Option<(String, u64)> {
 /// time when everything was read (a file that could not be read, or was cut at the memory
 /// ceiling, may read differently next time).
 pub fn load(inputs: &Inputs, fresh: impl FnOnce(&Inputs) -> Dataset) -> Dataset {
-    let Some(((key, total), root)) = fingerprint(inputs).zip(dir()) else {
+    match dir() {
+        Some(root) => load_in(&root, min_bytes(), inputs, fresh),
+        None => fresh(inputs),
+    }
+}
+
+/// `load` with the cache in `root`, for inputs of at least `min_bytes`.
+pub fn load_in(
+    root: &Path,
+    min_bytes: u64,
+    inputs: &Inputs,
+    fresh: impl FnOnce(&Inputs) -> Dataset,
+) -> Dataset {
+    let Some((key, total)) = fingerprint(inputs) else {
         return fresh(inputs);
     };
-    if total < min_bytes() {
+    if total < min_bytes {
         return fresh(inputs);
     }
     let entry = root.join(&key);
@@ -130,14 +145,20 @@ pub fn load(inputs: &Inputs, fresh: impl FnOnce(&Inputs) -> Dataset) -> Dataset 
             }
         }
     }
-    let data = fresh(inputs);
+    let mut data = fresh(inputs);
     let whole = data
         .files
         .iter()
         .all(|f| f.role != Role::Unreadable && !f.rejected.iter().any(|r| r.line == 0));
     if whole {
-        match write(&root, &key, &data) {
-            Ok(()) => crate::memory::stage(&format!("cache written to {}", entry.display())),
+        match write(root, &key, &data) {
+            Ok(()) => {
+                data.vendor_columns_to(&entry);
+                crate::memory::stage(&format!(
+                    "cache written to {}; vendor columns read back from it",
+                    entry.display()
+                ));
+            }
             Err(e) => crate::memory::stage(&format!(
                 "cache not written to {}: {}",
                 root.display(),
@@ -148,7 +169,7 @@ pub fn load(inputs: &Inputs, fresh: impl FnOnce(&Inputs) -> Dataset) -> Dataset 
     data
 }
 
-fn table_file(entry: &Path, kind: super::TableKind) -> PathBuf {
+pub(super) fn table_file(entry: &Path, kind: super::TableKind) -> PathBuf {
     entry.join(format!("{}.parquet", kind.name()))
 }
 
@@ -165,6 +186,8 @@ fn write(root: &Path, key: &str, data: &Dataset) -> anyhow::Result<()> {
             let file = std::fs::File::create(table_file(&tmp, *kind))?;
             ParquetWriter::new(file)
                 .with_compression(ParquetCompression::Lz4Raw)
+                // Small row groups: the detail view reads one row back, which decodes its group.
+                .with_row_group_size(Some(ROW_GROUP))
                 .finish(&mut df)?;
         }
         let manifest = serde_json::json!({
@@ -201,11 +224,23 @@ fn read(entry: &Path) -> anyhow::Result<Dataset> {
     for name in &manifest.tables {
         let kind = super::TableKind::from_name(name)
             .ok_or_else(|| anyhow::anyhow!("unknown table {name}"))?;
-        let file = std::fs::File::open(table_file(entry, kind))?;
+        let path = table_file(entry, kind);
+        let file = std::fs::File::open(&path)?;
+        // Only the canonical columns: the vendor's stay in the file, read back a row at a time.
         // A corrupt file is Polars' to reject; a panic while decoding it is caught the same way.
-        let df = crate::panics::catch(|| ParquetReader::new(file).finish())
-            .map_err(|p| anyhow::anyhow!("{p}"))??;
+        let (df, columns) = crate::panics::catch(|| {
+            let mut reader = ParquetReader::new(file);
+            let schema = reader.schema()?;
+            let canonical: Vec<String> = schema
+                .iter_names()
+                .filter(|n| super::canon::CANONICAL_COLUMNS.contains(&n.as_str()))
+                .map(|n| n.to_string())
+                .collect();
+            PolarsResult::Ok((reader.with_columns(Some(canonical)).finish()?, schema.len()))
+        })
+        .map_err(|p| anyhow::anyhow!("{p}"))??;
         data.tables.insert(kind, df);
+        data.on_disk.insert(kind, super::OnDisk { path, columns });
     }
     let roles: Vec<(PathBuf, Role)> = manifest
         .files
@@ -230,4 +265,35 @@ fn read(entry: &Path) -> anyhow::Result<Dataset> {
     data.intel = small.intel;
     data.networks = small.networks;
     Ok(data)
+}
+
+/// Rows of a cached table, every column: `slice` (first row, count) or all of them. `height` is
+/// the number of rows the table had when it was read; a file that now holds another number was
+/// changed or replaced since, and is not trusted.
+pub(super) fn read_rows(
+    path: &Path,
+    slice: Option<(usize, usize)>,
+    height: usize,
+) -> Result<DataFrame, String> {
+    let gone = |e: &dyn std::fmt::Display| {
+        format!(
+            "the vendor columns were in the cache file {}, which cannot be read now ({}): open the inputs again to read them",
+            crate::sanitize::visible(&path.display().to_string()),
+            crate::sanitize::visible(&e.to_string())
+        )
+    };
+    let file = std::fs::File::open(path).map_err(|e| gone(&e))?;
+    let read = crate::panics::catch(|| {
+        let mut reader = ParquetReader::new(file);
+        let rows = reader.num_rows()?;
+        if rows != height {
+            polars_bail!(ComputeError: "it holds {rows} rows where {height} were read");
+        }
+        reader.with_slice(slice).finish()
+    });
+    match read {
+        Ok(Ok(df)) => Ok(df),
+        Ok(Err(e)) => Err(gone(&e)),
+        Err(p) => Err(gone(&p)),
+    }
 }

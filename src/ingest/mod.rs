@@ -203,10 +203,23 @@ impl Inputs {
     }
 }
 
+/// Where a table's vendor columns are when they are not held.
+#[derive(Clone, Debug)]
+pub struct OnDisk {
+    /// The table's file in the parse cache: every column, row for row.
+    pub path: PathBuf,
+    /// How many columns the table has in all, held and not.
+    pub columns: usize,
+}
+
 /// Everything loaded: a frame per table, the roster, the intel and the account of every file.
 #[derive(Default, Clone)]
 pub struct Dataset {
     pub tables: BTreeMap<TableKind, DataFrame>,
+    /// Tables whose vendor columns are not held: they are in this Parquet file of the parse
+    /// cache (every column, row for row), read back for the rows a view shows. At ten million
+    /// events they are some 5 GB that only the detail view reads.
+    pub on_disk: BTreeMap<TableKind, OnDisk>,
     pub files: Vec<FileReport>,
     pub roster: Roster,
     pub intel: Intel,
@@ -220,6 +233,66 @@ impl Dataset {
 
     pub fn table(&self, kind: TableKind) -> Option<&DataFrame> {
         self.tables.get(&kind)
+    }
+
+    /// How many columns a table was read with, held or not.
+    pub fn width(&self, kind: TableKind) -> usize {
+        match (self.on_disk.get(&kind), self.tables.get(&kind)) {
+            (Some(disk), _) => disk.columns,
+            (None, Some(df)) => df.width(),
+            (None, None) => 0,
+        }
+    }
+
+    /// One row of a table with every column it was read with, the vendor's included: from
+    /// memory, or read back from the cache file the vendor columns were moved to.
+    pub fn row_whole(&self, kind: TableKind, row: i64) -> Result<DataFrame, String> {
+        let df = self
+            .tables
+            .get(&kind)
+            .ok_or_else(|| format!("no table {kind}"))?;
+        if row < 0 || row as usize >= df.height() {
+            return Err(format!("{kind} has no row {row}"));
+        }
+        let held = df.slice(row, 1);
+        match self.on_disk.get(&kind) {
+            None => Ok(held),
+            Some(disk) => {
+                let stored = cache::read_rows(&disk.path, Some((row as usize, 1)), df.height())?;
+                Ok(with_columns_of(held, &stored))
+            }
+        }
+    }
+
+    /// A table whole, the vendor's columns included (read back from the cache when they are
+    /// there): for the small alert tables, whose vendor columns a detector reads.
+    pub fn table_whole(&self, kind: TableKind) -> Option<std::borrow::Cow<'_, DataFrame>> {
+        let df = self.tables.get(&kind)?;
+        match self.on_disk.get(&kind) {
+            None => Some(std::borrow::Cow::Borrowed(df)),
+            Some(disk) => cache::read_rows(&disk.path, None, df.height())
+                .ok()
+                .map(|stored| std::borrow::Cow::Owned(with_columns_of(df.clone(), &stored))),
+        }
+    }
+
+    /// Stops holding the vendor columns of every table, which are in the cache entry `entry`
+    /// (written or read just now): each table keeps its canonical columns.
+    pub fn vendor_columns_to(&mut self, entry: &Path) {
+        for (kind, df) in self.tables.iter_mut() {
+            let keep: Vec<PlSmallStr> = df
+                .get_column_names()
+                .into_iter()
+                .filter(|n| canon::CANONICAL_COLUMNS.contains(&n.as_str()))
+                .cloned()
+                .collect();
+            let columns = df.width();
+            if let Ok(held) = df.select(keep) {
+                *df = held;
+                let path = cache::table_file(entry, *kind);
+                self.on_disk.insert(*kind, OnDisk { path, columns });
+            }
+        }
     }
 
     pub fn rejected(&self) -> usize {
@@ -251,6 +324,16 @@ impl Dataset {
         out.extend(self.roster.conflicts().iter().map(|c| c.to_string()));
         out
     }
+}
+
+/// `held` with the columns of `stored` it lacks (the same rows, in the same order).
+fn with_columns_of(mut held: DataFrame, stored: &DataFrame) -> DataFrame {
+    for c in stored.columns() {
+        if held.column(c.name()).is_err() {
+            let _ = held.with_column(c.clone());
+        }
+    }
+    held
 }
 
 /// Stacks frames of one table whose vendor columns may differ (null-filled where a piece lacks
@@ -328,6 +411,7 @@ fn dedup(df: DataFrame, kind: TableKind, files: &mut [FileReport]) -> PolarsResu
     let n = df.height() as i64;
     df.with_column(Column::new("row".into(), (0..n).collect::<Vec<i64>>()))?;
     df.rechunk_mut();
+    crate::memory::drop_null_buffers(&mut df);
     Ok(df)
 }
 
@@ -604,6 +688,7 @@ impl Loader {
         }
         Dataset {
             tables,
+            on_disk: BTreeMap::new(),
             files,
             roster: self.roster,
             intel: self.intel,

@@ -510,6 +510,7 @@ fn attach_people(mut events: DataFrame, people: &[Person]) -> PolarsResult<DataF
     events.with_column(Column::new(columns::WORK_COUNTRY.into(), country))?;
     events.with_column(Column::new(columns::DISPLAY_NAME.into(), name))?;
     events.with_column(ts_ms)?;
+    crate::memory::drop_null_buffers(&mut events);
     let sorted = DataFrame::new(
         events.height(),
         vec![order, events.column("ts_ms")?.clone()],

@@ -36,13 +36,13 @@ fn push_cell(out: &mut Vec<String>, name: &str, value: &str) {
 /// One row of a vendor table, whole: every non-empty column, JSON cells pretty-printed, all text
 /// made safe for the terminal.
 pub fn detail(ws: &Workspace, table: &str, row: i64) -> Vec<String> {
-    let Some(df) = TableKind::from_name(table).and_then(|k| ws.analysis.data.table(k)) else {
-        return vec![format!("no table {table}")];
+    let Some(kind) = TableKind::from_name(table) else {
+        return vec![format!("no table {}", visible(table))];
     };
-    if row < 0 || row as usize >= df.height() {
-        return vec![format!("{table} has no row {row}")];
-    }
-    let one = df.slice(row, 1);
+    let one = match ws.analysis.data.row_whole(kind, row) {
+        Ok(one) => one,
+        Err(why) => return vec![why],
+    };
     let file = ints(&one, "file")
         .first()
         .copied()
