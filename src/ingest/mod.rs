@@ -4,6 +4,7 @@
 pub mod cache;
 pub mod canon;
 pub mod fields;
+mod mapped;
 pub mod neutral;
 mod readers;
 pub use readers::parquet_text_command;
@@ -410,7 +411,7 @@ fn dedup(df: DataFrame, kind: TableKind, files: &mut [FileReport]) -> PolarsResu
     df = df.drop(canon::KEY_COLUMN)?;
     let n = df.height() as i64;
     df.with_column(Column::new("row".into(), (0..n).collect::<Vec<i64>>()))?;
-    df.rechunk_mut();
+    // No rechunk: concatenating the pieces would copy every column for nothing.
     crate::memory::drop_null_buffers(&mut df);
     Ok(df)
 }
@@ -490,7 +491,10 @@ pub fn load_fresh(inputs: &Inputs) -> Dataset {
         }
         loader.forced_table = None;
     }
-    loader.finish()
+    let data = loader.finish();
+    crate::memory::release();
+    crate::memory::stage("tables stacked, repeated events dropped");
+    data
 }
 
 #[derive(Default)]
@@ -537,9 +541,13 @@ impl Loader {
         mut report: FileReport,
     ) {
         let fingerprint = {
-            use std::hash::{Hash, Hasher};
+            use std::hash::Hasher;
             let mut h = std::collections::hash_map::DefaultHasher::new();
-            contents.bytes.hash(&mut h);
+            // A stretch at a time, each handed back once hashed (a mapped file's pages).
+            for stretch in contents.bytes.chunks(32 << 20) {
+                h.write(stretch);
+                mapped::release(stretch);
+            }
             (contents.bytes.len(), h.finish())
         };
         report.gzip = contents.gzip;

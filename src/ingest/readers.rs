@@ -3,7 +3,7 @@
 
 use super::fields::{merge_twins, Fields, Row};
 use super::source::{without_bom, Format};
-use super::{neutral, FileReport, Loader, Role, TableKind, MAX_CELL_BYTES};
+use super::{mapped, neutral, FileReport, Loader, Role, TableKind, MAX_CELL_BYTES};
 use crate::intel::{is_ti_header, loose, url_host, INDICATOR_COLUMNS, TI_VALUE_COLUMNS};
 use crate::networks::is_networks_header;
 use crate::roster::is_roster_header;
@@ -339,6 +339,9 @@ where
         at = r.start;
         offsets.push(lines);
     }
+    // Cutting the chunks and counting their lines looked at the whole file: hand its pages back
+    // before the rows are built (each chunk's reader hands back its own as it goes).
+    mapped::release(bytes);
     let results: Vec<(Loader, FileReport, usize)> = std::thread::scope(|scope| {
         let handles: Vec<_> = chunks
             .iter()
@@ -393,6 +396,7 @@ fn csv_records(
     let mut rec = csv::ByteRecord::new();
     let mut rows_seen = 0usize;
     let mut lines = LineCounter::default();
+    let mut behind = mapped::Behind::default();
     loop {
         match rdr.read_byte_record(&mut rec) {
             Ok(true) => {}
@@ -406,6 +410,7 @@ fn csv_records(
         }
         rows_seen += 1;
         let at = rec.position().map_or(0, |p| p.byte() as usize);
+        behind.at(body, at);
         let line = lines.at(body, at) + line_offset;
         if rec.len() == 1 && rec.get(0).is_some_and(|f| f.is_empty()) {
             continue; // a blank line
@@ -952,8 +957,10 @@ fn json_lines(
         line_flag: None,
     };
     let mut seen = 0;
+    let mut behind = mapped::Behind::default();
     for (n, line) in body.split(|&b| b == b'\n').enumerate() {
         let line_no = n as u64 + 1 + line_offset;
+        behind.at(body, line.as_ptr() as usize - body.as_ptr() as usize);
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }

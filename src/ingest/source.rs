@@ -27,9 +27,25 @@ impl Format {
     }
 }
 
+/// A file's bytes: read into memory, or mapped from the file when it is large and not gzip.
+pub enum Bytes {
+    Owned(Vec<u8>),
+    Mapped(super::mapped::Mapping),
+}
+
+impl std::ops::Deref for Bytes {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
+        match self {
+            Bytes::Owned(v) => v,
+            Bytes::Mapped(m) => m,
+        }
+    }
+}
+
 /// A file's bytes after decompression. A truncated gzip keeps what was readable and says why it stopped.
 pub struct Contents {
-    pub bytes: Vec<u8>,
+    pub bytes: Bytes,
     pub gzip: bool,
     pub truncated: Option<String>,
 }
@@ -103,11 +119,25 @@ pub fn read(path: &Path) -> Result<Contents, Refused> {
             limit
         )));
     }
+    let mut file = std::fs::File::open(path).map_err(Refused::Io)?;
+    if meta.len() >= super::mapped::MAP_MIN_BYTES {
+        let mut magic = [0u8; 2];
+        let gzip = file.read_exact(&mut magic).is_ok() && magic == [0x1f, 0x8b];
+        if !gzip {
+            if let Ok(m) = super::mapped::Mapping::of(&file, meta.len() as usize) {
+                return Ok(Contents {
+                    bytes: Bytes::Mapped(m),
+                    gzip: false,
+                    truncated: None,
+                });
+            }
+        }
+        use std::io::Seek;
+        file.rewind().map_err(Refused::Io)?;
+    }
     let mut raw = Vec::with_capacity(meta.len() as usize);
     // `take` also stops a file that grows while it is read.
-    std::fs::File::open(path)
-        .map_err(Refused::Io)?
-        .take(limit + 1)
+    file.take(limit + 1)
         .read_to_end(&mut raw)
         .map_err(Refused::Io)?;
     if raw.len() as u64 > limit {
@@ -137,13 +167,13 @@ pub fn decode(raw: Vec<u8>) -> Result<Contents, Refused> {
             )));
         }
         return Ok(Contents {
-            bytes: out,
+            bytes: Bytes::Owned(out),
             gzip: true,
             truncated,
         });
     }
     Ok(Contents {
-        bytes: raw,
+        bytes: Bytes::Owned(raw),
         gzip: false,
         truncated: None,
     })
