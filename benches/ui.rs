@@ -70,6 +70,10 @@ fn main() {
             "pivot on office egress (~1/5 of rows), back",
             &[Cmd::Pivot, Cmd::Enter, Cmd::Back],
         ),
+        (
+            "row detail (vendor columns read back), back",
+            &[Cmd::Enter, Cmd::Back],
+        ),
     ];
     for (name, cmds) in scenarios {
         let mut times = Vec::new();
@@ -104,6 +108,16 @@ fn main() {
                 }
                 app.update(Action::Key(Cmd::Timeline));
                 app.update(Action::Key(Cmd::NextPane));
+            }
+            if name.starts_with("row detail") {
+                // A different row each time: each read back decodes its own row group.
+                app.focus = hirescope::ui::app::Focus::Queue;
+                app.update(Action::Key(Cmd::Top));
+                app.update(Action::Key(Cmd::Timeline));
+                app.update(Action::Key(Cmd::NextPane));
+                for _ in 0..i * 7 {
+                    app.update(Action::Key(Cmd::Down));
+                }
             }
             for c in cmds.iter() {
                 let t = Instant::now();
