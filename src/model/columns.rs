@@ -40,7 +40,6 @@ pub const STAGE: &str = "stage";
 /// The person's hire date (ms), when the roster has one.
 pub const HIRE_TS: &str = "hire_ts";
 pub const WORK_COUNTRY: &str = "work_country";
-pub const DISPLAY_NAME: &str = "display_name";
 /// corporate, vpn, cloud, hosting or anonymiser (networks file, IP categories and tags).
 pub const NET_CATEGORY: &str = "net_category";
 pub const NET_NAME: &str = "net_name";
@@ -76,7 +75,6 @@ pub const ALL: &[&str] = &[
     STAGE,
     HIRE_TS,
     WORK_COUNTRY,
-    DISPLAY_NAME,
     NET_CATEGORY,
     NET_NAME,
 ];

@@ -104,8 +104,11 @@ pub fn detail(ws: &Workspace, table: &str, row: i64) -> Vec<String> {
                 .copied()
                 .flatten()
                 .map(format_ts)
-        } else {
+        } else if derived.column(name).is_ok() {
             cell(&derived, name)
+        } else {
+            // A column only linking reads (`model::LINKING_ONLY`): the table keeps it.
+            cell(&one, name)
         };
         if let Some(v) = v {
             push_cell(&mut out, name, &v);
