@@ -617,7 +617,10 @@ pub fn inspect_json(data: &Dataset) -> serde_json::Value {
         .map(|(kind, df)| {
             let (first, last) = time_range(df);
             let (canonical, vendor) = crate::memory::table_bytes(df);
-            let vendor_in = data.on_disk.get(kind).map(|d| d.path.display().to_string());
+            let vendor_in = data.on_disk.get(kind).map(|d| match &d.stored {
+                crate::ingest::Stored::Whole(path) => path.display().to_string(),
+                crate::ingest::Stored::Pieces { dir, .. } => dir.display().to_string(),
+            });
             json!({"table": kind.name(), "rows": df.height(), "columns": data.width(*kind), "first": first, "last": last,
                    "memory": {"canonical_bytes": canonical, "vendor_bytes": vendor, "vendor_columns_in": vendor_in}})
         })

@@ -8,14 +8,16 @@
 //! that is missing a piece or fails to read is rebuilt, never trusted. Roster, intel and
 //! networks files are small and are always read again.
 
+use super::spill::Spill;
 use super::{source, Dataset, FileReport, Inputs, Role};
 use polars::prelude::*;
 use sha2::{Digest, Sha256};
 use std::io::{Read, Seek, SeekFrom};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 /// Bumped when what is written changes shape.
-const FORMAT: &str = "hirescope-cache-1";
+const FORMAT: &str = "hirescope-cache-2";
 /// Inputs smaller than this are parsed faster than a cache is written and read.
 const MIN_BYTES: u64 = 32 << 20;
 const EDGE: u64 = 64 << 10;
@@ -109,10 +111,38 @@ fn fingerprint(inputs: &Inputs) -> Option<(String, u64)> {
 /// Loads through the cache: the cached parse when it is whole, else `fresh`, written for next
 /// time when everything was read (a file that could not be read, or was cut at the memory
 /// ceiling, may read differently next time).
-pub fn load(inputs: &Inputs, fresh: impl FnOnce(&Inputs) -> Dataset) -> Dataset {
+pub fn load(
+    inputs: &Inputs,
+    fresh: impl FnOnce(&Inputs, Option<Arc<Spill>>) -> Dataset,
+) -> Dataset {
     match dir() {
         Some(root) => load_in(&root, min_bytes(), inputs, fresh),
-        None => fresh(inputs),
+        None => fresh(inputs, None),
+    }
+}
+
+/// Removes what earlier processes left of entries they were making (`.KEY.PID` directories of
+/// processes that are gone): a load that ended early, or one whose inputs could not all be read
+/// and so kept its pieces only for itself.
+fn remove_abandoned(root: &Path) {
+    let Ok(dir) = std::fs::read_dir(root) else {
+        return;
+    };
+    for e in dir.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let Some(pid) = name
+            .strip_prefix('.')
+            .and_then(|n| n.rsplit_once('.'))
+            .and_then(|(_, pid)| pid.parse::<i32>().ok())
+        else {
+            continue;
+        };
+        // SAFETY: kill with signal 0 only asks whether the process exists.
+        let gone = unsafe { libc::kill(pid, 0) } != 0
+            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
+        if gone || pid as u32 == std::process::id() {
+            let _ = std::fs::remove_dir_all(e.path());
+        }
     }
 }
 
@@ -121,13 +151,13 @@ pub fn load_in(
     root: &Path,
     min_bytes: u64,
     inputs: &Inputs,
-    fresh: impl FnOnce(&Inputs) -> Dataset,
+    fresh: impl FnOnce(&Inputs, Option<Arc<Spill>>) -> Dataset,
 ) -> Dataset {
     let Some((key, total)) = fingerprint(inputs) else {
-        return fresh(inputs);
+        return fresh(inputs, None);
     };
     if total < min_bytes {
-        return fresh(inputs);
+        return fresh(inputs, None);
     }
     let entry = root.join(&key);
     if entry.is_dir() {
@@ -145,26 +175,42 @@ pub fn load_in(
             }
         }
     }
-    let mut data = fresh(inputs);
+    // The entry is made beside its place as the files are read: each finished piece of a table
+    // is written into it whole, and only the canonical columns are held.
+    remove_abandoned(root);
+    let tmp = root.join(format!(".{key}.{}", std::process::id()));
+    let spill = crate::private::create_dir(root)
+        .and_then(|()| crate::private::create_dir(&tmp))
+        .ok()
+        .map(|()| Arc::new(Spill::new(tmp.clone())));
+    let mut data = fresh(inputs, spill);
     let whole = data
         .files
         .iter()
         .all(|f| f.role != Role::Unreadable && !f.rejected.iter().any(|r| r.line == 0));
-    if whole {
-        match write(root, &key, &data) {
-            Ok(()) => {
-                data.vendor_columns_to(&entry);
-                crate::memory::stage(&format!(
-                    "cache written to {}; vendor columns read back from it",
-                    entry.display()
-                ));
-            }
-            Err(e) => crate::memory::stage(&format!(
-                "cache not written to {}: {}",
-                root.display(),
-                crate::sanitize::visible(&e.to_string())
-            )),
+    if !whole {
+        // Not trusted for next time; its pieces serve this process only (removed by a later
+        // load once it has ended).
+        return data;
+    }
+    match write(&tmp, &entry, &data) {
+        Ok(true) => {
+            data.vendor_columns_to(&entry);
+            crate::memory::stage(&format!(
+                "cache written to {}; vendor columns read back from it",
+                entry.display()
+            ));
         }
+        Ok(false) => crate::memory::stage(&format!(
+            "another hirescope wrote {} first; this one reads its pieces from {}",
+            entry.display(),
+            tmp.display()
+        )),
+        Err(e) => crate::memory::stage(&format!(
+            "cache not written to {}: {}",
+            root.display(),
+            crate::sanitize::visible(&e.to_string())
+        )),
     }
     data
 }
@@ -173,41 +219,53 @@ pub(super) fn table_file(entry: &Path, kind: super::TableKind) -> PathBuf {
     entry.join(format!("{}.parquet", kind.name()))
 }
 
-/// Writes the cache into a fresh directory beside its place, then renames it into place, so a
-/// reader never sees half of one (and two writers leave one whole entry).
-fn write(root: &Path, key: &str, data: &Dataset) -> anyhow::Result<()> {
-    crate::private::create_dir(root)?;
-    let tmp = root.join(format!(".{key}.{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&tmp);
-    crate::private::create_dir(&tmp)?;
+/// Writes the tables and the manifest into `tmp` (which holds the pieces already), then renames
+/// it into place, so a reader never sees half of one. False when another process put the same
+/// entry in place first: `tmp` then stays, since this process's pieces are in it.
+fn write(tmp: &Path, entry: &Path, data: &Dataset) -> anyhow::Result<bool> {
+    crate::private::create_dir(tmp)?;
     let result = (|| -> anyhow::Result<()> {
+        let mut pieces = serde_json::Map::new();
         for (kind, df) in &data.tables {
-            write_table(df, &table_file(&tmp, *kind))?;
+            write_table(df, &table_file(tmp, *kind))?;
+            if let Some(super::OnDisk {
+                stored: super::Stored::Pieces { pieces: p, .. },
+                columns,
+            }) = data.on_disk.get(kind)
+            {
+                pieces.insert(
+                    kind.name().to_string(),
+                    serde_json::json!({"columns": columns, "pieces": p}),
+                );
+            }
         }
         let manifest = serde_json::json!({
             "format": FORMAT,
             "tables": data.tables.keys().map(|k| k.name()).collect::<Vec<_>>(),
+            "pieces": pieces,
             "files": data.files,
         });
         std::fs::write(tmp.join("manifest.json"), serde_json::to_vec(&manifest)?)?;
         Ok(())
     })();
     if let Err(e) = result {
-        let _ = std::fs::remove_dir_all(&tmp);
+        if !data
+            .on_disk
+            .values()
+            .any(|d| matches!(d.stored, super::Stored::Pieces { .. }))
+        {
+            let _ = std::fs::remove_dir_all(tmp);
+        }
         return Err(e);
     }
-    if std::fs::rename(&tmp, root.join(key)).is_err() {
-        // Another process wrote the same entry first; its copy is as good as ours.
-        let _ = std::fs::remove_dir_all(&tmp);
-    }
-    Ok(())
+    Ok(std::fs::rename(tmp, entry).is_ok())
 }
 
 /// Writes a table a row group at a time. Polars' `finish` first copies the whole frame into
 /// row-group chunks, a second copy of the table for the length of the write (350 MB at 1M
 /// events); here only one group's rows are copied at a time. Small groups, because the detail
 /// view reads one row back, which decodes its group.
-fn write_table(df: &DataFrame, path: &Path) -> PolarsResult<()> {
+pub(super) fn write_table(df: &DataFrame, path: &Path) -> PolarsResult<()> {
     let file = std::fs::File::create(path)?;
     let mut writer = ParquetWriter::new(file)
         .with_compression(ParquetCompression::Lz4Raw)
@@ -232,7 +290,14 @@ fn read(entry: &Path) -> anyhow::Result<Dataset> {
     struct Manifest {
         format: String,
         tables: Vec<String>,
+        #[serde(default)]
+        pieces: std::collections::BTreeMap<String, Spilled>,
         files: Vec<FileReport>,
+    }
+    #[derive(serde::Deserialize)]
+    struct Spilled {
+        columns: usize,
+        pieces: std::collections::BTreeMap<u32, (String, usize)>,
     }
     let manifest: Manifest = serde_json::from_slice(&std::fs::read(entry.join("manifest.json"))?)?;
     anyhow::ensure!(manifest.format == FORMAT, "written by another version");
@@ -249,14 +314,39 @@ fn read(entry: &Path) -> anyhow::Result<Dataset> {
             let schema = reader.schema()?;
             let canonical: Vec<String> = schema
                 .iter_names()
-                .filter(|n| super::canon::CANONICAL_COLUMNS.contains(&n.as_str()))
+                .filter(|n| {
+                    super::canon::CANONICAL_COLUMNS.contains(&n.as_str())
+                        || n.as_str() == super::spill::AT
+                })
                 .map(|n| n.to_string())
                 .collect();
             PolarsResult::Ok((reader.with_columns(Some(canonical)).finish()?, schema.len()))
         })
         .map_err(|p| anyhow::anyhow!("{p}"))??;
+        let disk = match manifest.pieces.get(name) {
+            // Spilled as it was read: the table file holds the canonical columns and `AT`.
+            Some(sp) => {
+                for (file, _) in sp.pieces.values() {
+                    anyhow::ensure!(
+                        !file.contains('/') && entry.join(file).is_file(),
+                        "piece {file:?} is missing"
+                    );
+                }
+                super::OnDisk {
+                    stored: super::Stored::Pieces {
+                        dir: entry.to_path_buf(),
+                        pieces: sp.pieces.clone(),
+                    },
+                    columns: sp.columns,
+                }
+            }
+            None => super::OnDisk {
+                stored: super::Stored::Whole(path),
+                columns,
+            },
+        };
         data.tables.insert(kind, df);
-        data.on_disk.insert(kind, super::OnDisk { path, columns });
+        data.on_disk.insert(kind, disk);
     }
     let roles: Vec<(PathBuf, Role)> = manifest
         .files

@@ -9,6 +9,7 @@ pub mod neutral;
 mod readers;
 pub use readers::parquet_text_command;
 pub mod source;
+pub mod spill;
 pub mod table;
 pub mod values;
 
@@ -207,10 +208,45 @@ impl Inputs {
 /// Where a table's vendor columns are when they are not held.
 #[derive(Clone, Debug)]
 pub struct OnDisk {
-    /// The table's file in the parse cache: every column, row for row.
-    pub path: PathBuf,
+    pub stored: Stored,
     /// How many columns the table has in all, held and not.
     pub columns: usize,
+}
+
+#[derive(Clone, Debug)]
+pub enum Stored {
+    /// The table's own file in the parse cache: every column, row for row.
+    Whole(PathBuf),
+    /// The pieces the load wrote as it read, in `dir`, by number: a row's `spill::AT` says
+    /// which and where (rows whose pieces could not be written have none and are held).
+    Pieces {
+        dir: PathBuf,
+        pieces: BTreeMap<u32, (String, usize)>,
+    },
+}
+
+/// A table whose rows carry `spill::AT`: where its pieces are, and how many columns it has.
+fn spilled(spill: &spill::Spill, kind: TableKind, df: &DataFrame) -> Option<OnDisk> {
+    df.column(spill::AT).ok()?;
+    let written = spill.pieces_of(kind);
+    let mut names: std::collections::BTreeSet<String> = written
+        .values()
+        .flat_map(|p| p.columns.iter().cloned())
+        .collect();
+    names.extend(df.get_column_names().iter().map(|n| n.to_string()));
+    names.remove(spill::AT);
+    names.remove(canon::KEY_COLUMN);
+    let pieces = written
+        .into_iter()
+        .map(|(id, p)| (id, (p.file, p.rows)))
+        .collect();
+    Some(OnDisk {
+        stored: Stored::Pieces {
+            dir: spill.dir().to_path_buf(),
+            pieces,
+        },
+        columns: names.len(),
+    })
 }
 
 /// Everything loaded: a frame per table, the roster, the intel and the account of every file.
@@ -256,25 +292,65 @@ impl Dataset {
             return Err(format!("{kind} has no row {row}"));
         }
         let held = df.slice(row, 1);
-        match self.on_disk.get(&kind) {
-            None => Ok(held),
-            Some(disk) => {
-                let stored = cache::read_rows(&disk.path, Some((row as usize, 1)), df.height())?;
-                Ok(with_columns_of(held, &stored))
+        let stored = match self.on_disk.get(&kind).map(|d| &d.stored) {
+            None => return Ok(held),
+            Some(Stored::Whole(path)) => {
+                cache::read_rows(path, Some((row as usize, 1)), df.height())?
             }
-        }
+            Some(Stored::Pieces { dir, pieces }) => match at_of(df, row as usize) {
+                None => return Ok(without_places(held)),
+                Some((id, offset)) => {
+                    let (file, rows) = pieces
+                        .get(&id)
+                        .ok_or_else(|| format!("{kind} row {row}: its piece {id} is not known"))?;
+                    cache::read_rows(&dir.join(file), Some((offset, 1)), *rows)?
+                }
+            },
+        };
+        Ok(without_places(with_columns_of(held, &stored)))
     }
 
     /// A table whole, the vendor's columns included (read back from the cache when they are
     /// there): for the small alert tables, whose vendor columns a detector reads.
     pub fn table_whole(&self, kind: TableKind) -> Option<std::borrow::Cow<'_, DataFrame>> {
         let df = self.tables.get(&kind)?;
-        match self.on_disk.get(&kind) {
-            None => Some(std::borrow::Cow::Borrowed(df)),
-            Some(disk) => cache::read_rows(&disk.path, None, df.height())
-                .ok()
-                .map(|stored| std::borrow::Cow::Owned(with_columns_of(df.clone(), &stored))),
-        }
+        let stored = match self.on_disk.get(&kind).map(|d| &d.stored) {
+            None => return Some(std::borrow::Cow::Borrowed(df)),
+            Some(Stored::Whole(path)) => cache::read_rows(path, None, df.height()).ok()?,
+            Some(Stored::Pieces { dir, pieces }) => {
+                // Run by run of rows from one piece (rows keep the pieces' order), each piece
+                // read once.
+                let mut frames = Vec::new();
+                let mut row = 0;
+                while row < df.height() {
+                    let first = at_of(df, row);
+                    let mut end = row + 1;
+                    while end < df.height() && at_of(df, end).map(|a| a.0) == first.map(|a| a.0) {
+                        end += 1;
+                    }
+                    let part = match first {
+                        None => df.slice(row as i64, end - row),
+                        Some((id, _)) => {
+                            let (file, rows) = pieces.get(&id)?;
+                            let piece = cache::read_rows(&dir.join(file), None, *rows).ok()?;
+                            let offsets: Vec<IdxSize> = (row..end)
+                                .filter_map(|r| at_of(df, r).map(|a| a.1 as IdxSize))
+                                .collect();
+                            piece
+                                .take(&IdxCa::from_vec("offsets".into(), offsets))
+                                .ok()?
+                        }
+                    };
+                    frames.push(part);
+                    row = end;
+                }
+                stack(frames).ok()?
+            }
+        };
+        Some(std::borrow::Cow::Owned(without_places(with_columns_of(
+            df.clone(),
+            &stored,
+        ))))
     }
 
     /// Stops holding the vendor columns of every table, which are in the cache entry `entry`
@@ -287,11 +363,21 @@ impl Dataset {
                 .filter(|n| canon::CANONICAL_COLUMNS.contains(&n.as_str()))
                 .cloned()
                 .collect();
+            if let Some(OnDisk {
+                stored: Stored::Pieces { dir, .. },
+                ..
+            }) = self.on_disk.get_mut(kind)
+            {
+                // Spilled as it was read: only canonical columns are held; the pieces moved
+                // with the entry.
+                *dir = entry.to_path_buf();
+                continue;
+            }
             let columns = df.width();
             if let Ok(held) = df.select(keep) {
                 *df = held;
-                let path = cache::table_file(entry, *kind);
-                self.on_disk.insert(*kind, OnDisk { path, columns });
+                let stored = Stored::Whole(cache::table_file(entry, *kind));
+                self.on_disk.insert(*kind, OnDisk { stored, columns });
             }
         }
     }
@@ -325,6 +411,17 @@ impl Dataset {
         out.extend(self.roster.conflicts().iter().map(|c| c.to_string()));
         out
     }
+}
+
+/// Where row `row` of a table is among the spilled pieces: (piece, row in it).
+fn at_of(df: &DataFrame, row: usize) -> Option<(u32, usize)> {
+    let at = df.column(spill::AT).ok()?.u64().ok()?.get(row)?;
+    Some(((at >> 32) as u32, (at & 0xffff_ffff) as usize))
+}
+
+/// A row without the columns that only say where it was kept.
+fn without_places(df: DataFrame) -> DataFrame {
+    df.drop_many([spill::AT, canon::KEY_COLUMN])
 }
 
 /// `held` with the columns of `stored` it lacks (the same rows, in the same order).
@@ -436,7 +533,7 @@ pub fn load_bytes(name: &str, bytes: &[u8], role: Option<Role>) -> Dataset {
 /// read is reported in `files`.
 pub fn load(inputs: &Inputs) -> Dataset {
     let data = if inputs.cache {
-        cache::load(inputs, load_fresh)
+        cache::load(inputs, load_fresh_into)
     } else {
         load_fresh(inputs)
     };
@@ -456,7 +553,16 @@ pub(crate) fn load_roles(files: &[(PathBuf, Role)]) -> Dataset {
 
 /// Reads every input from its file.
 pub fn load_fresh(inputs: &Inputs) -> Dataset {
-    let mut loader = Loader::default();
+    load_fresh_into(inputs, None)
+}
+
+/// Reads every input from its file, writing each finished piece of a table to `spill` (when
+/// given) and holding only its canonical columns.
+pub fn load_fresh_into(inputs: &Inputs, spill: Option<std::sync::Arc<spill::Spill>>) -> Dataset {
+    let mut loader = Loader {
+        spill,
+        ..Loader::default()
+    };
     for p in &inputs.roster {
         loader.file(p, Some(Role::Roster));
     }
@@ -502,6 +608,11 @@ pub(crate) struct Loader {
     builders: BTreeMap<TableKind, TableBuilder>,
     /// Frames finished by chunk readers, stacked with the builders' rows at the end.
     pieces: BTreeMap<TableKind, Vec<DataFrame>>,
+    /// Pieces this loader's own builders finished as they filled (`spill::PIECE_ROWS`): they
+    /// come before the builders' last rows and the chunk readers' pieces, in that order.
+    flushed: BTreeMap<TableKind, Vec<DataFrame>>,
+    /// Where finished pieces' columns go when the vendor's are not held (a cache is made).
+    pub(crate) spill: Option<std::sync::Arc<spill::Spill>>,
     files: Vec<FileReport>,
     roster: Roster,
     intel: Intel,
@@ -564,6 +675,7 @@ impl Loader {
         let index = self.files.len();
         let mut sub = Loader {
             forced_table: self.forced_table,
+            spill: self.spill.clone(),
             ..Loader::default()
         };
         let mut read = report.clone();
@@ -610,6 +722,13 @@ impl Loader {
             .or_insert_with(|| TableBuilder::new(kind));
         match builder.push(row, file, line, self.row_flags.as_deref()) {
             Ok(()) => {
+                if self
+                    .spill
+                    .as_ref()
+                    .is_some_and(|s| builder.rows() >= s.piece_rows())
+                {
+                    self.flush(kind);
+                }
                 report.rows += 1;
                 // No allocation per row: the entry exists after the table's first row.
                 match report.tables.get_mut(kind.name()) {
@@ -634,14 +753,42 @@ impl Loader {
         }
     }
 
-    /// Takes over a chunk reader's rows as finished frames.
-    pub(crate) fn absorb(&mut self, other: Loader) {
-        for (kind, b) in other.builders {
-            if b.rows() > 0 {
-                if let Ok(df) = b.finish() {
-                    self.pieces.entry(kind).or_default().push(df);
+    /// A finished frame of a table as the table keeps it: whole, or its canonical columns when
+    /// the rest goes to the spill.
+    fn kept(&self, kind: TableKind, df: DataFrame) -> DataFrame {
+        match &self.spill {
+            Some(spill) => spill.keep_canonical(kind, df),
+            None => df,
+        }
+    }
+
+    /// Finishes a full builder into a piece (spilled), and starts it again.
+    fn flush(&mut self, kind: TableKind) {
+        let Some(b) = self.builders.insert(kind, TableBuilder::new(kind)) else {
+            return;
+        };
+        if let Ok(df) = b.finish() {
+            let kept = self.kept(kind, df);
+            self.flushed.entry(kind).or_default().push(kept);
+        }
+    }
+
+    /// Takes over a chunk reader's rows as finished frames, in the order it read them.
+    pub(crate) fn absorb(&mut self, mut other: Loader) {
+        let mut kinds: Vec<TableKind> = other.builders.keys().copied().collect();
+        kinds.extend(other.flushed.keys().copied());
+        kinds.sort();
+        kinds.dedup();
+        for kind in kinds {
+            let mut frames = other.flushed.remove(&kind).unwrap_or_default();
+            if let Some(b) = other.builders.remove(&kind) {
+                if b.rows() > 0 {
+                    if let Ok(df) = b.finish() {
+                        frames.push(self.kept(kind, df));
+                    }
                 }
             }
+            self.pieces.entry(kind).or_default().append(&mut frames);
         }
         for (kind, mut frames) in other.pieces {
             self.pieces.entry(kind).or_default().append(&mut frames);
@@ -658,13 +805,24 @@ impl Loader {
         let mut files = self.files;
         let mut kinds: Vec<TableKind> = self.builders.keys().copied().collect();
         kinds.extend(self.pieces.keys().copied());
+        kinds.extend(self.flushed.keys().copied());
         kinds.sort();
         kinds.dedup();
+        let mut on_disk = BTreeMap::new();
         for kind in kinds {
-            let mut frames = Vec::new();
+            let mut frames: Vec<PolarsResult<DataFrame>> = self
+                .flushed
+                .remove(&kind)
+                .unwrap_or_default()
+                .into_iter()
+                .map(Ok)
+                .collect();
             if let Some(b) = self.builders.remove(&kind) {
                 if b.rows() > 0 {
-                    frames.push(b.finish());
+                    frames.push(b.finish().map(|df| match &self.spill {
+                        Some(spill) => spill.keep_canonical(kind, df),
+                        None => df,
+                    }));
                 }
             }
             frames.extend(
@@ -684,6 +842,10 @@ impl Loader {
                 .and_then(|df| dedup(df, kind, &mut files))
             {
                 Ok(df) => {
+                    if let Some(disk) = self.spill.as_deref().and_then(|sp| spilled(sp, kind, &df))
+                    {
+                        on_disk.insert(kind, disk);
+                    }
                     tables.insert(kind, df);
                 }
                 Err(e) => {
@@ -694,9 +856,15 @@ impl Loader {
                 }
             }
         }
+        if let Some(why) = self.spill.as_deref().and_then(spill::Spill::failure) {
+            crate::memory::stage(&format!(
+                "vendor columns not written to the cache ({}): the rest are held",
+                crate::sanitize::visible(&why)
+            ));
+        }
         Dataset {
             tables,
-            on_disk: BTreeMap::new(),
+            on_disk,
             files,
             roster: self.roster,
             intel: self.intel,

@@ -351,11 +351,13 @@ where
                 let mut rep = report.empty_copy();
                 let chunk = &bytes[range.clone()];
                 let forced_table = loader.forced_table;
+                let spill = loader.spill.clone();
                 scope.spawn(move || {
                     // A panic here is re-raised by `join` in the reading thread, which catches it.
                     let _region = crate::panics::Region::enter();
                     let mut sub = Loader {
                         forced_table,
+                        spill,
                         ..Loader::default()
                     };
                     let n = read(&mut sub, chunk, offset, &mut rep);

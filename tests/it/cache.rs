@@ -206,8 +206,18 @@ fn vendor_columns_read_back_from_the_cache_are_the_rows_read() {
         ..Inputs::default()
     };
     let held = ingest::load_fresh(&inputs);
-    let written = cache::load_in(root.path(), 0, &inputs, ingest::load_fresh);
-    let reopened = cache::load_in(root.path(), 0, &inputs, |_| panic!("not from the cache"));
+    // Pieces of 700 rows: many per table, across the readers' parallel chunks.
+    let written = cache::load_in(root.path(), 0, &inputs, |i, spill| {
+        if let Some(s) = &spill {
+            s.set_piece_rows(700);
+        }
+        ingest::load_fresh_into(i, spill)
+    });
+    let pieces = |d: &ingest::Dataset, kind: &TableKind| match &d.on_disk[kind].stored {
+        ingest::Stored::Pieces { pieces, .. } => pieces.len(),
+        ingest::Stored::Whole(_) => 0,
+    };
+    let reopened = cache::load_in(root.path(), 0, &inputs, |_, _| panic!("not from the cache"));
     assert!(held.on_disk.is_empty());
     let config = hirescope::detect::Config::default();
     let detail_of = |d: &ingest::Dataset| {
@@ -218,13 +228,23 @@ fn vendor_columns_read_back_from_the_cache_are_the_rows_read() {
     let mut compared = 0;
     for (kind, df) in &held.tables {
         assert!(written.on_disk.contains_key(kind) && reopened.on_disk.contains_key(kind));
+        let want = df.height().div_ceil(700).max(1);
+        assert!(
+            pieces(&written, kind) >= want,
+            "{kind}: {}",
+            pieces(&written, kind)
+        );
+        assert_eq!(pieces(&reopened, kind), pieces(&written, kind), "{kind}");
         assert_eq!(written.width(*kind), df.width(), "{kind}");
         assert_eq!(reopened.width(*kind), df.width(), "{kind}");
         // Held: only canonical columns; the vendor's (ActionType, RawEventData…) are not.
         let kept = reopened.table(*kind).unwrap();
         assert!(kept.width() < df.width(), "{kind} holds every column");
         let rows = df.height() as i64;
-        for row in [0, rows / 2, rows - 1] {
+        for row in [0, 699, 700, rows / 2, rows - 1]
+            .into_iter()
+            .filter(|r| *r < rows)
+        {
             let want = hirescope::workspace::detail::detail(&h, kind.name(), row);
             assert!(want.len() > 4, "{kind} row {row}: {want:?}");
             for (what, ws) in [("written", &w), ("reopened", &r)] {

@@ -1,0 +1,133 @@
+//! Where a load puts every column of each finished piece of a table (65,536 rows) when the
+//! vendor's columns are not to be held: a Parquet file per piece in the cache entry being made.
+//! The table then keeps only its canonical columns and, per row, where the rest is (`AT`: the
+//! piece's number and the row's place in it). At ten million events the vendor columns are
+//! some 5 GB; a piece's worth is held only while it is being built.
+
+use super::{canon, TableKind};
+use polars::prelude::*;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU32, AtomicUsize, Ordering};
+use std::sync::Mutex;
+
+/// Rows per piece: what a reader holds whole (every column) before it is written.
+pub const PIECE_ROWS: usize = 65_536;
+
+/// The column that says where a row's every column is: piece number << 32 | row in the piece.
+pub const AT: &str = "_at";
+
+/// One piece written.
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
+pub struct Piece {
+    pub table: String,
+    pub file: String,
+    pub rows: usize,
+    pub columns: Vec<String>,
+}
+
+pub struct Spill {
+    dir: PathBuf,
+    next: AtomicU32,
+    piece_rows: AtomicUsize,
+    written: Mutex<BTreeMap<u32, Piece>>,
+    /// The first write that failed: from then on pieces are held whole.
+    failed: Mutex<Option<String>>,
+}
+
+impl Spill {
+    pub fn new(dir: PathBuf) -> Spill {
+        Spill {
+            dir,
+            next: AtomicU32::new(0),
+            piece_rows: AtomicUsize::new(PIECE_ROWS),
+            written: Mutex::new(BTreeMap::new()),
+            failed: Mutex::new(None),
+        }
+    }
+
+    /// Rows a builder holds before its piece is written.
+    pub fn piece_rows(&self) -> usize {
+        self.piece_rows.load(Ordering::Relaxed)
+    }
+
+    /// Smaller pieces, for tests that want many.
+    pub fn set_piece_rows(&self, rows: usize) {
+        self.piece_rows.store(rows.max(1), Ordering::Relaxed);
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Why pieces stopped being written, if they did.
+    pub fn failure(&self) -> Option<String> {
+        self.failed.lock().ok().and_then(|f| f.clone())
+    }
+
+    /// The pieces written for a table, by number.
+    pub fn pieces_of(&self, kind: TableKind) -> BTreeMap<u32, Piece> {
+        self.written
+            .lock()
+            .map(|w| {
+                w.iter()
+                    .filter(|(_, p)| p.table == kind.name())
+                    .map(|(id, p)| (*id, p.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    /// Writes a finished piece whole and returns what its table keeps: the canonical columns,
+    /// the duplicate key and `AT`. When it cannot be written, the piece is kept whole.
+    pub fn keep_canonical(&self, kind: TableKind, df: DataFrame) -> DataFrame {
+        if df.height() == 0 || self.failure().is_some() {
+            return df;
+        }
+        let id = self.next.fetch_add(1, Ordering::Relaxed);
+        let file = format!("{}.{id:06}.parquet", kind.name());
+        let whole = df.drop(canon::KEY_COLUMN).unwrap_or_else(|_| df.clone());
+        if let Err(e) = super::cache::write_table(&whole, &self.dir.join(&file)) {
+            if let Ok(mut f) = self.failed.lock() {
+                f.get_or_insert_with(|| e.to_string());
+            }
+            return df;
+        }
+        let columns: Vec<String> = whole
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        if let Ok(mut w) = self.written.lock() {
+            let rows = df.height();
+            let table = kind.name().to_string();
+            w.insert(
+                id,
+                Piece {
+                    table,
+                    file,
+                    rows,
+                    columns,
+                },
+            );
+        }
+        let keep: Vec<PlSmallStr> = df
+            .get_column_names()
+            .into_iter()
+            .filter(|n| {
+                canon::CANONICAL_COLUMNS.contains(&n.as_str()) || n.as_str() == canon::KEY_COLUMN
+            })
+            .cloned()
+            .collect();
+        let at: Vec<u64> = (0..df.height() as u64)
+            .map(|i| ((id as u64) << 32) | i)
+            .collect();
+        match df.select(keep) {
+            Ok(mut kept) => match kept.with_column(Column::new(AT.into(), at)) {
+                Ok(_) => kept,
+                Err(_) => df,
+            },
+            Err(_) => df,
+        }
+    }
+}
