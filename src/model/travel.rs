@@ -41,7 +41,8 @@ fn through_vpn() -> Expr {
 }
 
 /// Every hop of every person: each located event paired with the previous located one when they
-/// are at different places, with the distance less both places' uncertainty, the hours between
+/// are at different places (`events` in the model's order, by person and time: a slice or filter
+/// of the events frame; not sorted again here, which cost 2 s and 0.8 GB at 10M events), with the distance less both places' uncertainty, the hours between
 /// them and the speed. `same_ip` marks hops whose two sides share an address (never travel: the
 /// address was geolocated twice); `vpn` marks hops with a VPN or anonymiser side.
 pub fn hops(events: LazyFrame) -> PolarsResult<LazyFrame> {
@@ -61,7 +62,6 @@ pub fn hops(events: LazyFrame) -> PolarsResult<LazyFrame> {
             col("hire_ts"),
             through_vpn().alias("vpn"),
         ])
-        .sort(["person", "ts_ms"], SortMultipleOptions::default())
         .with_columns([
             prev("ts_ms")?.alias("p_ts"),
             prev("lat")?.alias("p_lat"),
