@@ -162,8 +162,7 @@ pub fn load_in(
     let entry = root.join(&key);
     if entry.is_dir() {
         match read(&entry) {
-            Ok(mut data) => {
-                data.cache_entry = Some(entry.clone());
+            Ok(data) => {
                 crate::memory::stage(&format!("read from the cache {}", entry.display()));
                 return data;
             }
@@ -197,7 +196,6 @@ pub fn load_in(
     match write(&tmp, &entry, &data) {
         Ok(true) => {
             data.vendor_columns_to(&entry);
-            data.cache_entry = Some(entry.clone());
             crate::memory::stage(&format!(
                 "cache written to {}; vendor columns read back from it",
                 entry.display()
@@ -267,7 +265,7 @@ fn write(tmp: &Path, entry: &Path, data: &Dataset) -> anyhow::Result<bool> {
 /// row-group chunks, a second copy of the table for the length of the write (350 MB at 1M
 /// events); here only one group's rows are copied at a time. Small groups, because the detail
 /// view reads one row back, which decodes its group.
-pub(crate) fn write_table(df: &DataFrame, path: &Path) -> PolarsResult<()> {
+pub(super) fn write_table(df: &DataFrame, path: &Path) -> PolarsResult<()> {
     let file = std::fs::File::create(path)?;
     let mut writer = ParquetWriter::new(file)
         .with_compression(ParquetCompression::Lz4Raw)

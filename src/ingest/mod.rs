@@ -257,9 +257,6 @@ pub struct Dataset {
     /// cache (every column, row for row), read back for the rows a view shows. At ten million
     /// events they are some 5 GB that only the detail view reads.
     pub on_disk: BTreeMap<TableKind, OnDisk>,
-    /// The parse cache's entry these tables were written to or read from, when there is one:
-    /// the model is cached in it too.
-    pub cache_entry: Option<PathBuf>,
     pub files: Vec<FileReport>,
     pub roster: Roster,
     pub intel: Intel,
@@ -868,7 +865,6 @@ impl Loader {
         Dataset {
             tables,
             on_disk,
-            cache_entry: None,
             files,
             roster: self.roster,
             intel: self.intel,

@@ -10,7 +10,6 @@
 use crate::ingest::{Dataset, TableKind};
 use crate::intel::Intel;
 
-mod cached;
 pub mod columns;
 mod enrich;
 mod identity;
@@ -47,7 +46,7 @@ pub const LINKING_ONLY: &[&str] = &[
 /// Internal accounts first seen more than this long after the window begins are taken as new hires.
 pub const NEW_HIRE_AFTER_MS: i64 = 14 * 86_400_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
     Candidate,
@@ -80,7 +79,7 @@ impl Stage {
     }
 }
 
-#[derive(Clone, Debug, Serialize, serde::Deserialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct Person {
     pub key: String,
     pub name: Option<String>,
@@ -149,22 +148,7 @@ fn unique_strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 /// memory at 1M events, and sorting the events frame while the tables still shared its buffers
 /// copied every column at once.
 pub fn build_taking(data: &mut Dataset) -> PolarsResult<Model> {
-    if let Some(model) = cached::read(data) {
-        crate::memory::stage("model read from the cache");
-        take_canonical(data);
-        drop_linking_only(data);
-        return Ok(model);
-    }
     let events = stack_events(data)?;
-    take_canonical(data);
-    let model = build_from(events, data)?;
-    drop_linking_only(data);
-    cached::write(data, &model);
-    Ok(model)
-}
-
-/// Drops from the tables the canonical columns the events frame holds.
-fn take_canonical(data: &mut Dataset) {
     let taken: Vec<PlSmallStr> = event_columns()
         .filter(|c| !matches!(*c, "row" | "flags") && !LINKING_ONLY.contains(c))
         .map(PlSmallStr::from)
@@ -174,15 +158,14 @@ fn take_canonical(data: &mut Dataset) {
             *df = df.drop_many(taken.iter().cloned());
         }
     }
-}
-
-/// Linked: a table whose every column is in the cache need not hold these either.
-fn drop_linking_only(data: &mut Dataset) {
+    let model = build_from(events, data)?;
+    // Linked: a table whose every column is in the cache need not hold these either.
     for (kind, df) in data.tables.iter_mut() {
         if data.on_disk.contains_key(kind) {
             *df = df.drop_many(LINKING_ONLY.iter().copied());
         }
     }
+    Ok(model)
 }
 
 pub fn build(data: &Dataset) -> PolarsResult<Model> {

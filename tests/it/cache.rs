@@ -73,13 +73,6 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
 
     let again = run(c, &["detect", d, "--format", "jsonl"]);
     says(&again, "read from the cache");
-    says(&again, "model written to the cache");
-    let linked = run(c, &["detect", d, "--format", "jsonl"]);
-    says(&linked, "model read from the cache");
-    assert_eq!(
-        linked.stdout, fresh_detect.stdout,
-        "the cached model answers the same"
-    );
     assert_eq!(
         String::from_utf8_lossy(&again.stdout),
         String::from_utf8_lossy(&fresh_detect.stdout),
@@ -125,23 +118,6 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
     assert_eq!(
         v["rows"].as_u64().unwrap(),
         before["rows"].as_u64().unwrap() + 1
-    );
-    std::fs::write(&csv, text).unwrap();
-    let fresh_detect = run(c, &["detect", d, "--format", "jsonl", "--no-cache"]);
-
-    // Another roster is another model (and, the roster being an input, another entry): the
-    // model is built again, and the answer is a fresh parse's with that roster.
-    let roster = data.path().join("hr_roster.csv");
-    let text = std::fs::read_to_string(&roster).unwrap();
-    let fewer: Vec<&str> = text.lines().take(text.lines().count() / 2).collect();
-    std::fs::write(&roster, fewer.join("\n") + "\n").unwrap();
-    let other = run(c, &["detect", d, "--format", "jsonl"]);
-    assert!(!stderr(&other).contains("model read from the cache"));
-    let other_fresh = run(c, &["detect", d, "--format", "jsonl", "--no-cache"]);
-    assert_eq!(other.stdout, other_fresh.stdout);
-    assert_ne!(
-        other.stdout, fresh_detect.stdout,
-        "half the roster changed nothing"
     );
 }
 
