@@ -272,3 +272,28 @@ fn vendor_columns_read_back_from_the_cache_are_the_rows_read() {
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0].contains("cannot be read now"), "{lines:?}");
 }
+
+/// An entry a load was making when it was killed (`.KEY.PID`, the pieces written so far) is
+/// removed by the next load once that process has ended; one of a live process is left alone.
+#[test]
+fn a_killed_load_leaves_nothing_behind_for_long() {
+    let data = sample(10, 1_000);
+    let cache = tempfile::tempdir().unwrap();
+    let mut child = Command::new("true").spawn().unwrap();
+    let dead = child.id();
+    child.wait().unwrap();
+    let abandoned = cache.path().join(format!(".0123abcd.{dead}"));
+    let live = cache.path().join(format!(".4567ef.{}", std::process::id()));
+    for d in [&abandoned, &live] {
+        std::fs::create_dir(d).unwrap();
+        std::fs::write(d.join("CloudAppEvents.000000.parquet"), b"half").unwrap();
+    }
+    let d = data.path().to_str().unwrap();
+    let out = run(cache.path(), &["detect", d, "--format", "jsonl"]);
+    says(&out, "cache written");
+    assert!(
+        !abandoned.exists(),
+        "the killed load's pieces are still there"
+    );
+    assert!(live.exists(), "a running load's entry was removed");
+}
