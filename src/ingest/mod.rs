@@ -253,9 +253,9 @@ fn spilled(spill: &spill::Spill, kind: TableKind, df: &DataFrame) -> Option<OnDi
 #[derive(Default, Clone)]
 pub struct Dataset {
     pub tables: BTreeMap<TableKind, DataFrame>,
-    /// Tables whose vendor columns are not held: they are in this Parquet file of the parse
-    /// cache (every column, row for row), read back for the rows a view shows. At ten million
-    /// events they are some 5 GB that only the detail view reads.
+    /// Tables whose vendor columns are not held: they are in the parse cache (the table's file,
+    /// or the pieces written as it was read), read back for the rows a view shows. At ten
+    /// million events they are some 5 GB that only the detail view reads.
     pub on_disk: BTreeMap<TableKind, OnDisk>,
     pub files: Vec<FileReport>,
     pub roster: Roster,
@@ -437,11 +437,14 @@ fn with_columns_of(mut held: DataFrame, stored: &DataFrame) -> DataFrame {
 /// Stacks frames of one table whose vendor columns may differ (null-filled where a piece lacks
 /// one), and numbers the rows afresh.
 fn stack(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
-    let mut names: Vec<PlSmallStr> = Vec::new();
+    // Each column's name and type as the first piece that has it has it: a piece without it
+    // (a vendor column it never saw, or `spill::AT` where a piece could not be written) gets
+    // nulls of that type.
+    let mut names: Vec<(PlSmallStr, DataType)> = Vec::new();
     for f in &frames {
-        for n in f.get_column_names() {
-            if !names.contains(n) {
-                names.push(n.clone());
+        for c in f.columns() {
+            if !names.iter().any(|(n, _)| n == c.name()) {
+                names.push((c.name().clone(), c.dtype().clone()));
             }
         }
     }
@@ -450,10 +453,10 @@ fn stack(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
         let h = f.height();
         let cols: Vec<Column> = names
             .iter()
-            .map(|n| {
+            .map(|(n, dtype)| {
                 f.column(n)
                     .cloned()
-                    .unwrap_or_else(|_| Column::full_null(n.clone(), h, &DataType::String))
+                    .unwrap_or_else(|_| Column::full_null(n.clone(), h, dtype))
             })
             .collect();
         let aligned = DataFrame::new(h, cols)?;

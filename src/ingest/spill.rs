@@ -131,3 +131,44 @@ impl Spill {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn piece(rows: usize) -> DataFrame {
+        let n = rows as u64;
+        DataFrame::new(
+            rows,
+            vec![
+                Column::new("account".into(), vec!["a@x.example"; rows]),
+                Column::new("Foo".into(), vec!["vendor"; rows]),
+                Column::new(canon::KEY_COLUMN.into(), (0..n).collect::<Vec<u64>>()),
+            ],
+        )
+        .unwrap()
+    }
+
+    /// A piece written keeps its canonical columns and where it went; one that cannot be written
+    /// is kept whole, and the two still stack into one table (the rows of the second with no
+    /// place, the first's with no vendor column).
+    #[test]
+    fn written_and_unwritten_pieces_stack() {
+        let dir = tempfile::tempdir().unwrap();
+        let spill = Spill::new(dir.path().to_path_buf());
+        let kept = spill.keep_canonical(TableKind::CloudAppEvents, piece(3));
+        assert!(kept.column("Foo").is_err() && kept.column(AT).is_ok());
+        assert_eq!(spill.pieces_of(TableKind::CloudAppEvents).len(), 1);
+
+        let gone = Spill::new(dir.path().join("no such folder"));
+        let whole = gone.keep_canonical(TableKind::CloudAppEvents, piece(2));
+        assert!(gone.failure().is_some());
+        assert!(whole.column("Foo").is_ok() && whole.column(AT).is_err());
+
+        let table = super::super::stack(vec![kept, whole]).unwrap();
+        assert_eq!(table.height(), 5);
+        let at = table.column(AT).unwrap().u64().unwrap().clone();
+        assert_eq!(at.null_count(), 2);
+        assert_eq!(table.column("Foo").unwrap().null_count(), 3);
+    }
+}
