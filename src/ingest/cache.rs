@@ -229,13 +229,16 @@ fn write(tmp: &Path, entry: &Path, data: &Dataset) -> anyhow::Result<bool> {
         for (kind, df) in &data.tables {
             write_table(df, &table_file(tmp, *kind))?;
             if let Some(super::OnDisk {
-                stored: super::Stored::Pieces { pieces: p, .. },
+                stored:
+                    super::Stored::Pieces {
+                        pieces: p, order, ..
+                    },
                 columns,
             }) = data.on_disk.get(kind)
             {
                 pieces.insert(
                     kind.name().to_string(),
-                    serde_json::json!({"columns": columns, "pieces": p}),
+                    serde_json::json!({"columns": columns, "pieces": p, "order": order}),
                 );
             }
         }
@@ -298,6 +301,7 @@ fn read(entry: &Path) -> anyhow::Result<Dataset> {
     struct Spilled {
         columns: usize,
         pieces: std::collections::BTreeMap<u32, (String, usize)>,
+        order: Vec<String>,
     }
     let manifest: Manifest = serde_json::from_slice(&std::fs::read(entry.join("manifest.json"))?)?;
     anyhow::ensure!(manifest.format == FORMAT, "written by another version");
@@ -336,6 +340,7 @@ fn read(entry: &Path) -> anyhow::Result<Dataset> {
                     stored: super::Stored::Pieces {
                         dir: entry.to_path_buf(),
                         pieces: sp.pieces.clone(),
+                        order: sp.order.clone(),
                     },
                     columns: sp.columns,
                 }

@@ -222,13 +222,44 @@ pub enum Stored {
     Pieces {
         dir: PathBuf,
         pieces: BTreeMap<u32, (String, usize)>,
+        /// The table's vendor columns in the order a held table has them (first seen, piece by
+        /// piece in the table's order), so a row read back lists them as it would held.
+        order: Vec<String>,
     },
 }
 
-/// A table whose rows carry `spill::AT`: where its pieces are, and how many columns it has.
-fn spilled(spill: &spill::Spill, kind: TableKind, df: &DataFrame) -> Option<OnDisk> {
+/// The numbers of the pieces a stacked table's rows came from, in the table's order.
+fn piece_order(df: &DataFrame) -> Vec<u32> {
+    let Ok(at) = df.column(spill::AT).and_then(|c| c.u64().cloned()) else {
+        return Vec::new();
+    };
+    let mut order: Vec<u32> = Vec::new();
+    for id in at.iter().flatten().map(|a| (a >> 32) as u32) {
+        if order.last() != Some(&id) && !order.contains(&id) {
+            order.push(id);
+        }
+    }
+    order
+}
+
+/// A table whose rows carry `spill::AT`: where its pieces are, how many columns it has, and its
+/// vendor columns in order (`piece_order`, taken before repeats were dropped, as `stack` saw it).
+fn spilled(
+    spill: &spill::Spill,
+    kind: TableKind,
+    df: &DataFrame,
+    piece_order: &[u32],
+) -> Option<OnDisk> {
     df.column(spill::AT).ok()?;
     let written = spill.pieces_of(kind);
+    let mut order: Vec<String> = Vec::new();
+    for p in piece_order.iter().filter_map(|id| written.get(id)) {
+        for c in &p.columns {
+            if !canon::CANONICAL_COLUMNS.contains(&c.as_str()) && !order.contains(c) {
+                order.push(c.clone());
+            }
+        }
+    }
     let mut names: std::collections::BTreeSet<String> = written
         .values()
         .flat_map(|p| p.columns.iter().cloned())
@@ -244,6 +275,7 @@ fn spilled(spill: &spill::Spill, kind: TableKind, df: &DataFrame) -> Option<OnDi
         stored: Stored::Pieces {
             dir: spill.dir().to_path_buf(),
             pieces,
+            order,
         },
         columns: names.len(),
     })
@@ -297,13 +329,14 @@ impl Dataset {
             Some(Stored::Whole(path)) => {
                 cache::read_rows(path, Some((row as usize, 1)), df.height())?
             }
-            Some(Stored::Pieces { dir, pieces }) => match at_of(df, row as usize) {
+            Some(Stored::Pieces { dir, pieces, order }) => match at_of(df, row as usize) {
                 None => return Ok(without_places(held)),
                 Some((id, offset)) => {
                     let (file, rows) = pieces
                         .get(&id)
                         .ok_or_else(|| format!("{kind} row {row}: its piece {id} is not known"))?;
-                    cache::read_rows(&dir.join(file), Some((offset, 1)), *rows)?
+                    let one = cache::read_rows(&dir.join(file), Some((offset, 1)), *rows)?;
+                    in_order(one, order)
                 }
             },
         };
@@ -317,7 +350,7 @@ impl Dataset {
         let stored = match self.on_disk.get(&kind).map(|d| &d.stored) {
             None => return Some(std::borrow::Cow::Borrowed(df)),
             Some(Stored::Whole(path)) => cache::read_rows(path, None, df.height()).ok()?,
-            Some(Stored::Pieces { dir, pieces }) => {
+            Some(Stored::Pieces { dir, pieces, .. }) => {
                 // Run by run of rows from one piece (rows keep the pieces' order), each piece
                 // read once.
                 let mut frames = Vec::new();
@@ -417,6 +450,21 @@ impl Dataset {
 fn at_of(df: &DataFrame, row: usize) -> Option<(u32, usize)> {
     let at = df.column(spill::AT).ok()?.u64().ok()?.get(row)?;
     Some(((at >> 32) as u32, (at & 0xffff_ffff) as usize))
+}
+
+/// `df` with the columns named in `order` first, in that order, then the rest.
+fn in_order(df: DataFrame, order: &[String]) -> DataFrame {
+    let mut names: Vec<PlSmallStr> = order
+        .iter()
+        .filter(|n| df.column(n.as_str()).is_ok())
+        .map(|n| PlSmallStr::from(n.as_str()))
+        .collect();
+    for n in df.get_column_names() {
+        if !names.contains(n) {
+            names.push(n.clone());
+        }
+    }
+    df.select(names.clone()).unwrap_or(df)
 }
 
 /// A row without the columns that only say where it was kept.
@@ -842,10 +890,15 @@ impl Loader {
                 .into_iter()
                 .collect::<PolarsResult<Vec<_>>>()
                 .and_then(stack)
-                .and_then(|df| dedup(df, kind, &mut files))
-            {
-                Ok(df) => {
-                    if let Some(disk) = self.spill.as_deref().and_then(|sp| spilled(sp, kind, &df))
+                .and_then(|df| {
+                    let order = piece_order(&df);
+                    Ok((dedup(df, kind, &mut files)?, order))
+                }) {
+                Ok((df, order)) => {
+                    if let Some(disk) = self
+                        .spill
+                        .as_deref()
+                        .and_then(|sp| spilled(sp, kind, &df, &order))
                     {
                         on_disk.insert(kind, disk);
                     }

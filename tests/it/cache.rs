@@ -121,12 +121,10 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
     );
 }
 
-/// Shapes hirescope did not generate, read through the cache: real public exports, the same
-/// export twice, a summarize projection without Application, service and machine accounts,
-/// addresses with no location, hostile cells (NUL, escapes), a refused indicator. Every answer
-/// from the cache equals a fresh parse's.
-#[test]
-fn every_shape_reads_the_same_from_the_cache() {
+/// Shapes hirescope did not generate: the bundled samples, the real public exports, the hostile
+/// files, an export given twice, a summarize projection without Application, service and machine
+/// accounts, addresses with no location, a refused indicator, and overlapping sign-in exports.
+fn outside_shapes() -> tempfile::TempDir {
     let w = tempfile::tempdir().unwrap();
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let copy_all = |from: &Path, prefix: &str| {
@@ -163,6 +161,24 @@ ann.lee@mail.example,175.45.176.23,2026-08-03T00:00:00Z,\"[\"\"hrrecruiting/acco
 2026-08-05T10:00:02Z,FileAccessed,SharePoint,SharePointFileOperation,pat@contoso.example,Regular,2001:db8::7\n",
     );
     put("partner.txt", "# partner\n198.51.100.0/24\n0.0.0.0/0\n");
+    // The same events exported twice, in two exports that are not identical files: the second
+    // holds every sign-in of the first but its last, so its rows are dropped as repeats.
+    let signins = std::fs::read_to_string(root.join("samples/sentinel_signinlogs.csv")).unwrap();
+    let lines: Vec<&str> = signins.lines().collect();
+    put(
+        "signins_again.csv",
+        &(lines[..lines.len() - 1].join("\n") + "\n"),
+    );
+    w
+}
+
+/// Shapes hirescope did not generate, read through the cache: real public exports, the same
+/// export twice, a summarize projection without Application, service and machine accounts,
+/// addresses with no location, hostile cells (NUL, escapes), a refused indicator. Every answer
+/// from the cache equals a fresh parse's.
+#[test]
+fn every_shape_reads_the_same_from_the_cache() {
+    let w = outside_shapes();
 
     let cache = tempfile::tempdir().unwrap();
     let (d, c) = (w.path().to_str().unwrap(), cache.path());
@@ -192,85 +208,141 @@ ann.lee@mail.example,175.45.176.23,2026-08-03T00:00:00Z,\"[\"\"hrrecruiting/acco
     assert_eq!(entries(c).len(), 1, "one entry for one set of inputs");
 }
 
+/// One set of inputs read three ways: held (`--no-cache`), written to a fresh cache in pieces of
+/// `piece_rows`, and reopened from it; with a workspace over each.
+struct ThreeWays {
+    root: tempfile::TempDir,
+    held: hirescope::ingest::Dataset,
+    written: hirescope::ingest::Dataset,
+    reopened: hirescope::ingest::Dataset,
+    ws: [hirescope::workspace::Workspace; 3],
+}
+
+fn three_ways(dir: &Path, piece_rows: usize) -> ThreeWays {
+    use hirescope::ingest::{self, cache, Inputs};
+    let root = tempfile::tempdir().unwrap();
+    let inputs = Inputs {
+        paths: vec![dir.to_path_buf()],
+        cache: true,
+        ..Inputs::default()
+    };
+    let held = ingest::load_fresh(&inputs);
+    let written = cache::load_in(root.path(), 0, &inputs, |i, spill| {
+        if let Some(s) = &spill {
+            s.set_piece_rows(piece_rows);
+        }
+        ingest::load_fresh_into(i, spill)
+    });
+    let reopened = cache::load_in(root.path(), 0, &inputs, |_, _| panic!("not from the cache"));
+    let config = hirescope::detect::Config::default();
+    let ws = |d: &ingest::Dataset| {
+        let a = hirescope::analysis::analyse_data(d.clone(), &config, &[]).unwrap();
+        hirescope::workspace::Workspace::new(a)
+    };
+    let ws = [ws(&held), ws(&written), ws(&reopened)];
+    ThreeWays {
+        root,
+        held,
+        written,
+        reopened,
+        ws,
+    }
+}
+
+impl ThreeWays {
+    /// Every table is in the cache with all its columns counted and only canonical ones held;
+    /// the detail of each row `rows_of(height)` gives is the same all three ways (and has at
+    /// least `min_lines` lines); the findings are the same. Returns how many rows it compared.
+    fn same_details(&self, rows_of: impl Fn(i64) -> Vec<i64>, min_lines: usize) -> usize {
+        use hirescope::workspace::detail::detail;
+        let mut compared = 0;
+        for (kind, df) in &self.held.tables {
+            assert!(self.written.on_disk.contains_key(kind), "{kind}");
+            assert!(self.reopened.on_disk.contains_key(kind), "{kind}");
+            assert_eq!(self.written.width(*kind), df.width(), "{kind}");
+            assert_eq!(self.reopened.width(*kind), df.width(), "{kind}");
+            // Held: only canonical columns; the vendor's (ActionType, RawEventData…) are not.
+            let kept = self.reopened.table(*kind).unwrap();
+            assert!(kept.width() < df.width(), "{kind} holds every column");
+            for row in rows_of(df.height() as i64) {
+                let want = detail(&self.ws[0], kind.name(), row);
+                assert!(want.len() >= min_lines, "{kind} row {row}: {want:?}");
+                for (what, ws) in [("written", &self.ws[1]), ("reopened", &self.ws[2])] {
+                    let got = detail(ws, kind.name(), row);
+                    assert_eq!(got, want, "{kind} row {row}, {what}");
+                }
+                compared += 1;
+            }
+        }
+        let findings = |ws: &hirescope::workspace::Workspace| {
+            serde_json::to_string(&ws.analysis.findings).unwrap()
+        };
+        assert_eq!(findings(&self.ws[0]), findings(&self.ws[1]));
+        assert_eq!(findings(&self.ws[0]), findings(&self.ws[2]));
+        compared
+    }
+}
+
 /// With a cache, the vendor columns are not held but read back from it: every row's detail (all
 /// of its vendor columns) is the same as when they are held, after the write and after a reopen,
 /// and a cache file removed under an open investigation is said, not a crash.
 #[test]
 fn vendor_columns_read_back_from_the_cache_are_the_rows_read() {
-    use hirescope::ingest::{self, cache, Inputs, TableKind};
+    use hirescope::ingest::{self, TableKind};
     let data = sample(20, 4_000);
-    let root = tempfile::tempdir().unwrap();
-    let inputs = Inputs {
-        paths: vec![data.path().to_path_buf()],
-        cache: true,
-        ..Inputs::default()
-    };
-    let held = ingest::load_fresh(&inputs);
     // Pieces of 700 rows: many per table, across the readers' parallel chunks.
-    let written = cache::load_in(root.path(), 0, &inputs, |i, spill| {
-        if let Some(s) = &spill {
-            s.set_piece_rows(700);
-        }
-        ingest::load_fresh_into(i, spill)
-    });
+    let t = three_ways(data.path(), 700);
     let pieces = |d: &ingest::Dataset, kind: &TableKind| match &d.on_disk[kind].stored {
         ingest::Stored::Pieces { pieces, .. } => pieces.len(),
         ingest::Stored::Whole(_) => 0,
     };
-    let reopened = cache::load_in(root.path(), 0, &inputs, |_, _| panic!("not from the cache"));
-    assert!(held.on_disk.is_empty());
-    let config = hirescope::detect::Config::default();
-    let detail_of = |d: &ingest::Dataset| {
-        let a = hirescope::analysis::analyse_data(d.clone(), &config, &[]).unwrap();
-        hirescope::workspace::Workspace::new(a)
-    };
-    let (h, w, r) = (detail_of(&held), detail_of(&written), detail_of(&reopened));
-    let mut compared = 0;
-    for (kind, df) in &held.tables {
-        assert!(written.on_disk.contains_key(kind) && reopened.on_disk.contains_key(kind));
+    assert!(t.held.on_disk.is_empty());
+    for (kind, df) in &t.held.tables {
         let want = df.height().div_ceil(700).max(1);
-        assert!(
-            pieces(&written, kind) >= want,
-            "{kind}: {}",
-            pieces(&written, kind)
-        );
-        assert_eq!(pieces(&reopened, kind), pieces(&written, kind), "{kind}");
-        assert_eq!(written.width(*kind), df.width(), "{kind}");
-        assert_eq!(reopened.width(*kind), df.width(), "{kind}");
-        // Held: only canonical columns; the vendor's (ActionType, RawEventData…) are not.
-        let kept = reopened.table(*kind).unwrap();
-        assert!(kept.width() < df.width(), "{kind} holds every column");
-        let rows = df.height() as i64;
-        for row in [0, 699, 700, rows / 2, rows - 1]
+        let got = pieces(&t.written, kind);
+        assert!(got >= want, "{kind}: {got}");
+        assert_eq!(pieces(&t.reopened, kind), got, "{kind}");
+    }
+    let edges = |rows: i64| {
+        [0, 699, 700, rows / 2, rows - 1]
             .into_iter()
             .filter(|r| *r < rows)
-        {
-            let want = hirescope::workspace::detail::detail(&h, kind.name(), row);
-            assert!(want.len() > 4, "{kind} row {row}: {want:?}");
-            for (what, ws) in [("written", &w), ("reopened", &r)] {
-                let got = hirescope::workspace::detail::detail(ws, kind.name(), row);
-                assert_eq!(got, want, "{kind} row {row}, {what}");
-            }
-            compared += 1;
-        }
-    }
-    assert!(compared >= 9, "{compared} rows compared");
-    // The alert detector reads the vendor's severity from the cache: same findings.
-    let findings = |ws: &hirescope::workspace::Workspace| {
-        serde_json::to_string(&ws.analysis.findings).unwrap()
+            .collect()
     };
-    assert_eq!(findings(&h), findings(&r));
-    assert!(h
+    let compared = t.same_details(edges, 5);
+    assert!(compared >= 9, "{compared} rows compared");
+    // The alert detector reads the vendor's severity from the cache (same findings, above).
+    assert!(t.ws[0]
         .analysis
         .findings
         .iter()
         .any(|f| f.detector == "vendor-alert"));
 
     // The cache emptied under the open investigation: the detail says where the columns were.
-    std::fs::remove_dir_all(root.path()).unwrap();
-    let lines = hirescope::workspace::detail::detail(&r, TableKind::CloudAppEvents.name(), 0);
+    std::fs::remove_dir_all(t.root.path()).unwrap();
+    let lines = hirescope::workspace::detail::detail(&t.ws[2], TableKind::CloudAppEvents.name(), 0);
     assert_eq!(lines.len(), 1, "{lines:?}");
     assert!(lines[0].contains("cannot be read now"), "{lines:?}");
+}
+
+/// The same over shapes hirescope did not generate (`outside_shapes`), in pieces of 50 rows:
+/// overlapping exports whose repeats are dropped between pieces, projections with few columns,
+/// machine accounts, rows with no location, cells neutralised to keep the row.
+#[test]
+fn outside_shapes_read_back_whole_from_the_cache() {
+    let w = outside_shapes();
+    let t = three_ways(w.path(), 50);
+    let dropped: usize = t.held.files.iter().map(|f| f.duplicates).sum();
+    assert!(dropped > 0, "the overlapping exports dropped no repeats");
+    let neutralised: usize = t.held.files.iter().map(|f| f.neutralised_count).sum();
+    assert!(neutralised > 0, "no hostile cell was neutralised");
+    let spread = |rows: i64| {
+        let mut v: Vec<i64> = (0..rows).step_by(37).collect();
+        v.extend([49, 50, rows - 1].into_iter().filter(|r| *r < rows));
+        v
+    };
+    let compared = t.same_details(spread, 3);
+    assert!(compared >= 200, "{compared} rows compared");
 }
 
 /// An entry a load was making when it was killed (`.KEY.PID`, the pieces written so far) is
