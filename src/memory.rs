@@ -180,7 +180,8 @@ pub fn table_bytes(df: &DataFrame) -> (usize, usize) {
     let canonical = crate::ingest::canon::CANONICAL_COLUMNS;
     df.columns().iter().fold((0, 0), |(c, v), col| {
         let n = column_bytes(col);
-        if canonical.contains(&col.name().as_str()) {
+        // Where a row's other columns are (`spill::AT`) is held beside the canonical ones.
+        if canonical.contains(&col.name().as_str()) || col.name() == crate::ingest::spill::AT {
             (c + n, v)
         } else {
             (c, v + n)
