@@ -39,10 +39,11 @@ pub fn analyse_data(
     loaded(&data);
     let model = crate::model::build_taking(&mut data)?;
     crate::memory::stage(&format!(
-        "model: {} events, {} people, events frame {}",
+        "model: {} events, {} people, events frame {} + text dictionary {}",
         model.events.height(),
         model.people.len(),
-        crate::memory::mib(crate::memory::frame_bytes(&model.events))
+        crate::memory::mib(crate::memory::frame_bytes(&model.events)),
+        crate::memory::mib(crate::dictionary::dictionary_size().1)
     ));
     crate::memory::column_sizes("events frame", &model.events);
     let (findings, errors) = crate::detect::run(&model, &data, config, only);

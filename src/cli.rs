@@ -639,9 +639,11 @@ pub fn inspect_json(data: &Dataset) -> serde_json::Value {
         })
         .collect();
     use crate::intel::IndicatorKind as I;
+    let (values, bytes) = crate::dictionary::dictionary_size();
     json!({
         "files": files,
         "tables": tables,
+        "memory": {"dictionary_values": values, "dictionary_bytes": bytes},
         "roster": {"people": data.roster.people.len(), "conflicts": data.roster.conflicts()},
         "networks": {"ranges": data.networks.ranges.len()},
         "duplicates": data.duplicates(),
@@ -687,6 +689,14 @@ pub fn inspect_table(data: &Dataset) -> String {
         "",
         mib(total.0),
         mib(total.1)
+    ));
+    let (values, bytes) = crate::dictionary::dictionary_size();
+    s.push_str(&format!(
+        "{:<22} {:>9}  {:<42}  {}\n",
+        "text dictionary",
+        values,
+        "distinct values, shared by text columns",
+        mib(bytes)
     ));
     s.push_str(&format!(
         "\nroster: {} people   intel: {} indicators   networks: {} ranges   rows kept: {}   duplicates dropped: {}   rows rejected: {}\n",

@@ -11,7 +11,11 @@ pub fn texts(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<String>>> {
 /// A text column's values row by row, borrowed from the frame (no copy; for per-value lookups
 /// over a whole frame, where a join would gather every other column).
 pub fn borrowed_texts<'a>(df: &'a DataFrame, name: &str) -> PolarsResult<Vec<Option<&'a str>>> {
-    Ok(df.column(name)?.str()?.iter().collect())
+    let c = df.column(name)?;
+    if crate::dictionary::is_encoded(c.dtype()) {
+        return Ok(c.cat32()?.iter_str().collect());
+    }
+    Ok(c.str()?.iter().collect())
 }
 
 pub fn ints(df: &DataFrame, name: &str) -> PolarsResult<Vec<Option<i64>>> {

@@ -192,14 +192,14 @@ fn row_owners(ws: &Workspace, case: &CaseState) -> HashMap<(String, i64), String
     }
     let events = &ws.analysis.model.events;
     let (Ok(tables), Ok(rows), Ok(persons)) = (
-        events.column("table").and_then(|c| c.str().cloned()),
+        crate::columns::borrowed_texts(events, "table"),
         events.column("row").and_then(|c| c.i64().cloned()),
-        events.column("person").and_then(|c| c.str().cloned()),
+        crate::columns::borrowed_texts(events, "person"),
     ) else {
         return out;
     };
     for i in 0..events.height() {
-        if let (Some(t), Some(r), Some(p)) = (tables.get(i), rows.get(i), persons.get(i)) {
+        if let (Some(t), Some(r), Some(p)) = (tables[i], rows.get(i), persons[i]) {
             if wanted.contains(&(t, r)) {
                 out.insert((t.to_string(), r), p.to_string());
             }

@@ -8,6 +8,7 @@ pub mod case;
 pub mod cli;
 pub mod columns;
 pub mod detect;
+pub mod dictionary;
 pub mod export;
 pub mod failure;
 pub mod fuzzing;

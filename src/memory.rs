@@ -132,6 +132,9 @@ pub fn column_bytes(col: &Column) -> usize {
     if let Column::Scalar(_) = col {
         return 0; // one value for every row (and materialising it to measure would allocate it)
     }
+    if let Some(n) = crate::dictionary::codes_bytes(col) {
+        return n;
+    }
     let series = col.as_materialized_series();
     match series.str() {
         Ok(ca) => {

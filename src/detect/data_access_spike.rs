@@ -50,7 +50,7 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     if daily.height() == 0 {
         return Ok(Vec::new());
     }
-    let persons: Vec<Option<&str>> = daily.column("person")?.str()?.iter().collect();
+    let persons: Vec<Option<&str>> = crate::columns::borrowed_texts(&daily, "person")?;
     let days: Vec<Option<i64>> = daily
         .column("day")?
         .cast(&DataType::Int64)?

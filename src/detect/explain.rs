@@ -124,11 +124,8 @@ fn needs(id: &str) -> &'static [Need] {
 /// thing it could not check because no row of those tables carries the column.
 pub fn text(model: &Model, only: &[String]) -> String {
     let events = &model.events;
-    let tables: Vec<Option<&str>> = events
-        .column("table")
-        .and_then(|c| c.str())
-        .map(|c| c.iter().collect())
-        .unwrap_or_default();
+    let tables: Vec<Option<&str>> =
+        crate::columns::borrowed_texts(events, "table").unwrap_or_default();
     let mut out = String::new();
     for d in super::registry() {
         if !only.is_empty() && !only.iter().any(|o| o == d.id) {

@@ -24,10 +24,11 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     // A `summarize` of Zoom or Webex events keeps the actions but not the Application: take
     // app-less meeting actions as meetings.
     let meeting_action = col("app").is_null().and(
-        col("action")
-            .str()
-            .contains(lit(r"(?i)meeting|participant|\bjoin"), false)
-            .fill_null(lit(false)),
+        crate::dictionary::per_value("action", |e| {
+            e.str()
+                .contains(lit(r"(?i)meeting|participant|\bjoin"), false)
+        })
+        .fill_null(lit(false)),
     );
     let evs = collect(
         ctx.events().filter(

@@ -89,9 +89,9 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
                 .str()
                 .contains_literal(lit("impossible travel"))
                 .or(col("action").eq(lit("ImpossibleTravelActivity")))
-                .or(col("risk_events")
-                    .str()
-                    .contains_literal(lit("impossibleTravel"))),
+                .or(crate::dictionary::per_value("risk_events", |e| {
+                    e.str().contains_literal(lit("impossibleTravel"))
+                })),
         ),
     )?;
     let vendor_by = group_by(&vendor, |e| e.person.clone());

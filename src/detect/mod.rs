@@ -355,9 +355,9 @@ pub fn anonymising() -> Expr {
     col("anon_proxy")
         .eq(lit(true))
         .or(col("ip_category").eq(lit("Risky")))
-        .or(col("ip_tags")
-            .str()
-            .contains(lit(r"(?i)\btor\b|anonymous proxy"), false))
+        .or(crate::dictionary::per_value("ip_tags", |e| {
+            e.str().contains(lit(r"(?i)\btor\b|anonymous proxy"), false)
+        }))
         .or(net_is(&["hosting", "anonymiser"]))
         .fill_null(lit(false))
 }
@@ -441,7 +441,9 @@ pub fn recruiting_calls() -> Expr {
     col("app")
         .eq(lit("Workday"))
         .and(external_or_unknown())
-        .and(col("action").str().contains_literal(lit("hrrecruiting")))
+        .and(crate::dictionary::per_value("action", |e| {
+            e.str().contains_literal(lit("hrrecruiting"))
+        }))
 }
 
 /// The endpoint family of a recruiting call: the path without `hrrecruiting/` and without ids.
@@ -459,11 +461,12 @@ pub fn family(action: &str) -> String {
 
 /// Polars form of `family`, for whole frames.
 pub fn family_expr() -> Expr {
-    col("action")
-        .str()
-        .replace_all(lit("hrrecruiting/"), lit(""), true)
-        .str()
-        .replace_all(lit(r"/?[^/]*[0-9][^/]*"), lit(""), false)
+    crate::dictionary::per_value("action", |e| {
+        e.str()
+            .replace_all(lit("hrrecruiting/"), lit(""), true)
+            .str()
+            .replace_all(lit(r"/?[^/]*[0-9][^/]*"), lit(""), false)
+    })
 }
 
 /// Distinct values of a string column among events, as a literal list for `is_in`.
@@ -472,7 +475,12 @@ pub fn distinct_where(
     column: &str,
     keep: impl Fn(&str) -> bool,
 ) -> PolarsResult<Series> {
-    let u = ctx.model.events.column(column)?.unique()?;
+    let u = ctx
+        .model
+        .events
+        .column(column)?
+        .unique()?
+        .cast(&DataType::String)?;
     let v: Vec<String> = u
         .str()?
         .iter()

@@ -49,12 +49,9 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     if stats.height() == 0 {
         return Ok(Vec::new());
     }
-    let accounts: Vec<String> = stats
-        .column("account")?
-        .str()?
-        .iter()
+    let accounts: Vec<String> = crate::columns::texts(&stats, "account")?
+        .into_iter()
         .flatten()
-        .map(str::to_string)
         .collect();
     let calls: Vec<Option<i64>> = stats
         .column("calls")?

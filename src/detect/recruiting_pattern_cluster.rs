@@ -64,8 +64,8 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
             col("family").str().join(" ", true).alias("sequence"),
         ])
         .collect()?;
-    let accounts: Vec<Option<&str>> = sessions.column("account")?.str()?.iter().collect();
-    let persons: Vec<Option<&str>> = sessions.column("person")?.str()?.iter().collect();
+    let accounts: Vec<Option<&str>> = crate::columns::borrowed_texts(&sessions, "account")?;
+    let persons: Vec<Option<&str>> = crate::columns::borrowed_texts(&sessions, "person")?;
     let starts: Vec<Option<i64>> = sessions
         .column("start")?
         .cast(&DataType::Int64)?

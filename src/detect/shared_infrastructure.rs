@@ -30,9 +30,9 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
         .select([col("person"), col("ip"), col("device_id")])
         .unique(None, UniqueKeepStrategy::Any)
         .collect()?;
-    let persons: Vec<Option<&str>> = links.column("person")?.str()?.iter().collect();
-    let ips: Vec<Option<&str>> = links.column("ip")?.str()?.iter().collect();
-    let devices: Vec<Option<&str>> = links.column("device_id")?.str()?.iter().collect();
+    let persons: Vec<Option<&str>> = crate::columns::borrowed_texts(&links, "person")?;
+    let ips: Vec<Option<&str>> = crate::columns::borrowed_texts(&links, "ip")?;
+    let devices: Vec<Option<&str>> = crate::columns::borrowed_texts(&links, "device_id")?;
     let mut by_thing: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for k in 0..links.height() {
         let Some(p) = persons[k] else { continue };

@@ -27,12 +27,9 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
         .agg([col("person").n_unique().alias("people")])
         .filter(col("people").gt_eq(lit(ctx.config.device_min_accounts as u32)))
         .collect()?;
-    let devices: Vec<String> = shared
-        .column("device_id")?
-        .str()?
-        .iter()
+    let devices: Vec<String> = crate::columns::texts(&shared, "device_id")?
+        .into_iter()
         .flatten()
-        .map(str::to_string)
         .collect();
     if devices.is_empty() {
         return Ok(Vec::new());

@@ -19,8 +19,13 @@ type Whole<'a> = std::collections::HashMap<&'static str, std::borrow::Cow<'a, Da
 /// A raw column's text at a row of a table, when present.
 fn raw(whole: &Whole, table: &str, column: &str, row: i64) -> Option<String> {
     let df = whole.get(table)?;
-    let c = df.column(column).ok()?.str().ok()?.get(row as usize)?;
-    Some(c.to_string())
+    let c = df
+        .column(column)
+        .ok()?
+        .slice(row, 1)
+        .cast(&DataType::String)
+        .ok()?;
+    Some(c.str().ok()?.get(0)?.to_string())
 }
 
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {

@@ -427,7 +427,9 @@ impl TableBuilder {
         let mut order: Vec<Expr> = CANONICAL_COLUMNS.iter().map(|c| col(*c)).collect();
         order.push(col(KEY_COLUMN));
         order.extend(self.raw_names.iter().map(|c| col(c.as_str())));
-        df.lazy().with_columns(derived).select(order).collect()
+        let mut df = df.lazy().with_columns(derived).select(order).collect()?;
+        crate::dictionary::encode(&mut df)?;
+        Ok(df)
     }
 }
 

@@ -1,6 +1,7 @@
 //! What the model adds to each event beyond its person: the person of account-less rows, each
 //! address's network category, and which identities are a tenant's own services.
 
+use crate::dictionary::{column_of_codes, known_code, Codes, NULL_CODE};
 use crate::ingest::Dataset;
 use polars::prelude::*;
 
@@ -11,27 +12,28 @@ use std::collections::HashMap;
 /// are marked `linked_by_ip` so views and reports can say how they were placed.
 pub(super) fn attribute_by_ip(events: &mut DataFrame) -> PolarsResult<()> {
     const DAY_MS: i64 = 86_400_000;
-    let person = crate::columns::borrowed_texts(events, "person")?;
+    let person = Codes::of(events, "person")?;
     let via_peer = crate::columns::bools(events, "via_peer")?;
-    let ip = crate::columns::borrowed_texts(events, "ip")?;
-    let ts = crate::columns::ints(events, "ts")?;
+    let ip = Codes::of(events, "ip")?;
+    let ts = events.column("ts")?.cast(&DataType::Int64)?;
+    let day: Vec<Option<i64>> = ts.i64()?.iter().map(|t| t.map(|t| t / DAY_MS)).collect();
+    drop(ts);
     let (account, object, peer) = (
-        crate::columns::borrowed_texts(events, "account")?,
-        crate::columns::borrowed_texts(events, "object_id")?,
-        crate::columns::borrowed_texts(events, "peer")?,
+        Codes::of(events, "account")?,
+        Codes::of(events, "object_id")?,
+        Codes::of(events, "peer")?,
     );
     // The one person seen on an address each day; None once a second one is.
-    let mut owner: HashMap<(&str, Option<i64>), Option<&str>> = HashMap::new();
+    let mut owner: HashMap<(u32, Option<i64>), Option<u32>> = HashMap::new();
     for i in 0..events.height() {
-        let (Some(p), Some(addr)) = (person[i], ip[i]) else {
+        let (Some(p), Some(addr)) = (person.get(i), ip.get(i)) else {
             continue;
         };
         if via_peer[i] == Some(true) {
             continue;
         }
-        let day = ts[i].map(|t| t / DAY_MS);
         owner
-            .entry((addr, day))
+            .entry((addr, day[i]))
             .and_modify(|o| {
                 if *o != Some(p) {
                     *o = None
@@ -40,37 +42,33 @@ pub(super) fn attribute_by_ip(events: &mut DataFrame) -> PolarsResult<()> {
             .or_insert(Some(p));
     }
     let mut linked = Vec::with_capacity(events.height());
-    let mut out: Vec<Option<&str>> = Vec::with_capacity(events.height());
-    for i in 0..events.height() {
-        let anonymous =
-            person[i].is_none() && account[i].is_none() && object[i].is_none() && peer[i].is_none();
-        let found = match (anonymous, ip[i]) {
-            (true, Some(addr)) => owner
-                .get(&(addr, ts[i].map(|t| t / DAY_MS)))
-                .copied()
-                .flatten(),
+    let mut out: Vec<u32> = Vec::with_capacity(events.height());
+    for (i, &day) in day.iter().enumerate() {
+        let anonymous = person.get(i).is_none()
+            && account.get(i).is_none()
+            && object.get(i).is_none()
+            && peer.get(i).is_none();
+        let found = match (anonymous, ip.get(i)) {
+            (true, Some(addr)) => owner.get(&(addr, day)).copied().flatten(),
             _ => None,
         };
         linked.push(found.is_some());
-        out.push(found.or(person[i]));
+        out.push(found.or(person.get(i)).unwrap_or(NULL_CODE));
     }
-    let (out, linked) = (
-        Column::new(super::columns::PERSON.into(), out),
-        Column::new(super::columns::LINKED_BY_IP.into(), linked),
-    );
-    events.with_column(out)?;
-    events.with_column(linked)?;
+    drop((person, ip, day, account, object, peer, owner));
+    events.with_column(column_of_codes(super::columns::PERSON, &out))?;
+    events.with_column(Column::new(super::columns::LINKED_BY_IP.into(), linked))?;
     Ok(())
 }
 
-/// What the rows of one address say about it, first non-empty value in row order.
+/// What the rows of one address say about it, first non-empty value in row order (as codes).
 #[derive(Default)]
-struct IpFacts<'a> {
+struct IpFacts {
     anonymous: bool,
-    category: Option<&'a str>,
-    tags: Option<&'a str>,
-    isp: Option<&'a str>,
-    asn: Option<&'a str>,
+    category: Option<u32>,
+    tags: Option<u32>,
+    isp: Option<u32>,
+    asn: Option<u32>,
     /// The first row that places the address better than its registry does.
     placed_by: Option<usize>,
 }
@@ -84,70 +82,79 @@ struct IpFacts<'a> {
 pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsResult<()> {
     use crate::networks::{category_of_asn, category_of_isp, category_of_vendor, NetCategory};
     let n = events.height();
-    let ip = crate::columns::borrowed_texts(events, "ip")?;
+    let ip = Codes::of(events, "ip")?;
     let anon = crate::columns::bools(events, "anon_proxy")?;
     let (category, tags) = (
-        crate::columns::borrowed_texts(events, "ip_category")?,
-        crate::columns::borrowed_texts(events, "ip_tags")?,
+        Codes::of(events, "ip_category")?,
+        Codes::of(events, "ip_tags")?,
     );
-    let (isp, asn) = (
-        crate::columns::borrowed_texts(events, "isp")?,
-        crate::columns::borrowed_texts(events, "asn")?,
-    );
-    let precision = crate::columns::borrowed_texts(events, "loc_precision")?;
-    let lat = crate::columns::floats(events, "lat")?;
-    let mut facts: HashMap<&str, IpFacts> = HashMap::new();
-    for i in 0..n {
-        let Some(addr) = ip[i] else { continue };
+    let (isp, asn) = (Codes::of(events, "isp")?, Codes::of(events, "asn")?);
+    let precision = Codes::of(events, "loc_precision")?;
+    let registry = known_code("registry");
+    let placed = |i: usize| precision.get(i).is_some_and(|p| Some(p) != registry);
+    let located = events.column("lat")?.is_not_null();
+    let located: Vec<bool> = located.iter().map(|v| v == Some(true)).collect();
+    let mut facts: HashMap<u32, IpFacts> = HashMap::new();
+    for (i, anonymous) in anon.iter().enumerate() {
+        let Some(addr) = ip.get(i) else { continue };
         let f = facts.entry(addr).or_default();
-        f.anonymous |= anon[i] == Some(true);
-        f.category = f.category.or(category[i]);
-        f.tags = f.tags.or(tags[i]);
-        f.isp = f.isp.or(isp[i]);
-        f.asn = f.asn.or(asn[i]);
-        if f.placed_by.is_none() && precision[i].is_some_and(|p| p != "registry") {
+        f.anonymous |= *anonymous == Some(true);
+        f.category = f.category.or(category.get(i));
+        f.tags = f.tags.or(tags.get(i));
+        f.isp = f.isp.or(isp.get(i));
+        f.asn = f.asn.or(asn.get(i));
+        if f.placed_by.is_none() && placed(i) {
             f.placed_by = Some(i);
         }
+    }
+    // What each address is, once per address: (net_category, net_name) as codes.
+    let mut kind_of: HashMap<u32, (u32, u32)> = HashMap::new();
+    for (&addr, f) in &facts {
+        let user = ip
+            .text(addr)
+            .parse()
+            .ok()
+            .and_then(|a: std::net::IpAddr| data.networks.lookup(&a));
+        let text = |c: Option<u32>, codes: &Codes| c.map(|k| codes.text(k).to_string());
+        let (vendor_category, vendor_tags) = (text(f.category, &category), text(f.tags, &tags));
+        let category = match user {
+            Some(r) => Some(r.category),
+            None if f.anonymous => Some(NetCategory::Anonymiser),
+            None => category_of_vendor(vendor_category.as_deref(), vendor_tags.as_deref())
+                .or_else(|| f.asn.and_then(|k| category_of_asn(asn.text(k))))
+                .or_else(|| f.isp.and_then(|k| category_of_isp(isp.text(k)))),
+        };
+        let code = |s: Option<&str>| s.map_or(Ok(NULL_CODE), crate::dictionary::code_of);
+        kind_of.insert(
+            addr,
+            (
+                code(category.map(NetCategory::name))?,
+                code(user.and_then(|r| r.name.as_deref()))?,
+            ),
+        );
     }
     let mut anon_out = Vec::with_capacity(n);
     let mut category_out = Vec::with_capacity(n);
     let mut tags_out = Vec::with_capacity(n);
     let mut net_category = Vec::with_capacity(n);
-    let mut net_name: Vec<Option<&str>> = Vec::with_capacity(n);
+    let mut net_name = Vec::with_capacity(n);
     // The row each row takes its place from: itself, or the address's measured row.
     let mut place_from: Vec<IdxSize> = Vec::with_capacity(n);
     let mut moved = false;
-    let mut kind_of: HashMap<&str, (Option<&'static str>, Option<&str>)> = HashMap::new();
-    for i in 0..n {
-        let f = ip[i].and_then(|a| facts.get(a));
-        anon_out.push(anon[i] == Some(true) || f.is_some_and(|f| f.anonymous));
-        category_out.push(category[i].or(f.and_then(|f| f.category)));
-        tags_out.push(tags[i].or(f.and_then(|f| f.tags)));
-        let (cat, name) = match (ip[i], f) {
-            (Some(addr), Some(f)) => *kind_of.entry(addr).or_insert_with(|| {
-                let user = addr
-                    .parse()
-                    .ok()
-                    .and_then(|a: std::net::IpAddr| data.networks.lookup(&a));
-                let category = match user {
-                    Some(r) => Some(r.category),
-                    None if f.anonymous => Some(NetCategory::Anonymiser),
-                    None => category_of_vendor(f.category, f.tags)
-                        .or_else(|| f.asn.and_then(category_of_asn))
-                        .or_else(|| f.isp.and_then(category_of_isp)),
-                };
-                (
-                    category.map(NetCategory::name),
-                    user.and_then(|r| r.name.as_deref()),
-                )
-            }),
-            _ => (None, None),
-        };
+    for (i, anonymous) in anon.iter().enumerate() {
+        let addr = ip.get(i);
+        let f = addr.and_then(|a| facts.get(&a));
+        anon_out.push(*anonymous == Some(true) || f.is_some_and(|f| f.anonymous));
+        let or_shared = |own: Option<u32>, shared: Option<u32>| own.or(shared).unwrap_or(NULL_CODE);
+        category_out.push(or_shared(category.get(i), f.and_then(|f| f.category)));
+        tags_out.push(or_shared(tags.get(i), f.and_then(|f| f.tags)));
+        let (cat, name) = addr
+            .and_then(|a| kind_of.get(&a).copied())
+            .unwrap_or((NULL_CODE, NULL_CODE));
         net_category.push(cat);
         net_name.push(name);
-        let weak = precision[i].is_none_or(|p| p == "registry");
         let src = match f.and_then(|f| f.placed_by) {
-            Some(j) if weak && lat[j].is_some() => {
+            Some(j) if !placed(i) && located[j] => {
                 moved = true;
                 j
             }
@@ -155,12 +162,13 @@ pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsRe
         };
         place_from.push(src as IdxSize);
     }
+    drop((ip, anon, category, tags, isp, asn, facts, kind_of));
     let columns = [
         Column::new(super::columns::ANON_PROXY.into(), anon_out),
-        Column::new(super::columns::IP_CATEGORY.into(), category_out),
-        Column::new(super::columns::IP_TAGS.into(), tags_out),
-        Column::new(super::columns::NET_CATEGORY.into(), net_category),
-        Column::new(super::columns::NET_NAME.into(), net_name),
+        column_of_codes(super::columns::IP_CATEGORY, &category_out),
+        column_of_codes(super::columns::IP_TAGS, &tags_out),
+        column_of_codes(super::columns::NET_CATEGORY, &net_category),
+        column_of_codes(super::columns::NET_NAME, &net_name),
     ];
     for c in columns {
         events.with_column(c)?;
@@ -229,7 +237,7 @@ const SERVICE_TYPES: &[&str] = &[
 ];
 
 pub(super) fn service_typed() -> Expr {
-    col("account_type")
+    crate::dictionary::plain_col("account_type")
         .str()
         .to_lowercase()
         .is_in(

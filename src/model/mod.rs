@@ -102,6 +102,7 @@ pub struct Model {
 }
 
 use crate::columns::{ints as i64_values, texts as str_values};
+use crate::dictionary::{code_bound, code_of, column_of_codes, known_code, Codes, NULL_CODE};
 
 /// All tables' canonical columns stacked into one frame.
 pub fn stack_events(data: &Dataset) -> PolarsResult<DataFrame> {
@@ -139,6 +140,7 @@ fn intel_label(i: &crate::intel::Indicator) -> String {
 
 fn unique_strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
     let u = df.column(name)?.unique()?;
+    let u = u.cast(&DataType::String)?;
     Ok(u.str()?.iter().flatten().map(str::to_string).collect())
 }
 
@@ -264,10 +266,11 @@ pub fn build_from(events: DataFrame, data: &Dataset) -> PolarsResult<Model> {
     crate::memory::stage("model: identities");
     let (person, via_peer) = persons_of_rows(&events, &person_of)?;
     let (ip_intel, account_intel) = intel_of_rows(&events, &data.intel)?;
-    events.with_column(Column::new(columns::PERSON.into(), person))?;
+    events.with_column(column_of_codes(columns::PERSON, &person))?;
     events.with_column(Column::new(columns::VIA_PEER.into(), via_peer))?;
-    events.with_column(Column::new(columns::IP_INTEL.into(), ip_intel))?;
-    events.with_column(Column::new(columns::ACCOUNT_INTEL.into(), account_intel))?;
+    events.with_column(column_of_codes(columns::IP_INTEL, &ip_intel))?;
+    events.with_column(column_of_codes(columns::ACCOUNT_INTEL, &account_intel))?;
+    drop((person, ip_intel, account_intel));
     // What one table knows of an IP (anonymous proxy, IPCategory, IPTags, a measured place) holds
     // for the same IP in tables that only carry the address, such as OfficeActivity's ClientIP.
     share_ip_facts(&mut events, data)?;
@@ -294,67 +297,84 @@ pub fn build_from(events: DataFrame, data: &Dataset) -> PolarsResult<Model> {
     })
 }
 
-/// Each row's person, and whether the person is only the recipient (mail sent to them): such rows
-/// tell where the sender was, not where the person was. Mail between a recruiter and a candidate
-/// belongs to the candidate's story.
-fn persons_of_rows<'a>(
+/// Each row's person (as a code of the shared dictionary) and whether the person is only the
+/// recipient (mail sent to them): such rows tell where the sender was, not where the person
+/// was. Mail between a recruiter and a candidate belongs to the candidate's story. Identifiers
+/// are looked up by code, in a table indexed by code.
+fn persons_of_rows(
     events: &DataFrame,
-    person_of: &HashMap<&str, (&'a str, bool)>,
-) -> PolarsResult<(Vec<Option<&'a str>>, Vec<bool>)> {
-    let account = crate::columns::borrowed_texts(events, "account")?;
-    let object = crate::columns::borrowed_texts(events, "object_id")?;
-    let peer = crate::columns::borrowed_texts(events, "peer")?;
-    let find = |v: Option<&str>| v.and_then(|v| person_of.get(v)).copied();
+    person_of: &HashMap<&str, (&str, bool)>,
+) -> PolarsResult<(Vec<u32>, Vec<bool>)> {
+    let account = Codes::of(events, "account")?;
+    let object = Codes::of(events, "object_id")?;
+    let peer = Codes::of(events, "peer")?;
+    let mut keys: Vec<(u32, (u32, bool))> = Vec::with_capacity(person_of.len());
+    for (id, (key, roster)) in person_of {
+        // An identifier no row holds has no code, and no row to link.
+        if let Some(k) = known_code(id) {
+            keys.push((k, (code_of(key)?, *roster)));
+        }
+    }
+    let mut of_code: Vec<Option<(u32, bool)>> = vec![None; code_bound()];
+    for (k, v) in keys {
+        of_code[k as usize] = Some(v);
+    }
+    let find = |c: &Codes, i: usize| c.get(i).and_then(|k| of_code[k as usize]);
     let mut person = Vec::with_capacity(events.height());
     let mut via_peer = Vec::with_capacity(events.height());
     for i in 0..events.height() {
-        let (a, o, p) = (find(account[i]), find(object[i]), find(peer[i]));
+        let (a, o, p) = (find(&account, i), find(&object, i), find(&peer, i));
         let to_candidate = p.is_some_and(|p| p.1) && a.is_some_and(|a| !a.1);
-        person.push(if to_candidate {
-            p.map(|p| p.0)
-        } else {
-            a.or(o).or(p).map(|x| x.0)
-        });
+        let found = if to_candidate { p } else { a.or(o).or(p) };
+        person.push(found.map_or(NULL_CODE, |x| x.0));
         via_peer.push(to_candidate || (a.is_none() && o.is_none() && p.is_some()));
     }
     Ok((person, via_peer))
 }
 
-/// A label per row (an intel match), or none.
-type Labels = Vec<Option<String>>;
-
-/// Each row's intel matches: its IP's, and its account's (else its peer's), matched once per
-/// distinct value.
-fn intel_of_rows<'a>(events: &'a DataFrame, intel: &Intel) -> PolarsResult<(Labels, Labels)> {
-    let ip = crate::columns::borrowed_texts(events, "ip")?;
-    let account = crate::columns::borrowed_texts(events, "account")?;
-    let peer = crate::columns::borrowed_texts(events, "peer")?;
-    let mut ip_hit: HashMap<&'a str, Option<String>> = HashMap::new();
-    let mut addr_hit: HashMap<&'a str, Option<String>> = HashMap::new();
+/// Each row's intel matches as codes of their labels: its IP's, and its account's (else its
+/// peer's), matched once per distinct value.
+fn intel_of_rows(events: &DataFrame, intel: &Intel) -> PolarsResult<(Vec<u32>, Vec<u32>)> {
+    let ip = Codes::of(events, "ip")?;
+    let account = Codes::of(events, "account")?;
+    let peer = Codes::of(events, "peer")?;
+    // Per value's code, its label's code once matched (NULL_CODE: no match). Indexed by code:
+    // the rows' codes are all below the bound taken here, and labels added later are not looked
+    // up.
+    const UNSEEN: u32 = NULL_CODE - 1;
+    let bound = code_bound();
+    let mut ip_hit: Vec<u32> = vec![UNSEEN; bound];
+    let mut addr_hit: Vec<u32> = vec![UNSEEN; bound];
+    let label = |found: Option<&crate::intel::Indicator>| -> PolarsResult<u32> {
+        found.map_or(Ok(NULL_CODE), |i| code_of(&intel_label(i)))
+    };
     let mut ip_out = Vec::with_capacity(events.height());
     let mut addr_out = Vec::with_capacity(events.height());
     for i in 0..events.height() {
-        ip_out.push(ip[i].and_then(|v| {
-            ip_hit
-                .entry(v)
-                .or_insert_with(|| {
-                    v.parse()
-                        .ok()
-                        .and_then(|a| intel.match_ip(&a))
-                        .map(intel_label)
-                })
-                .clone()
-        }));
-        let mut addr = |v: Option<&'a str>| {
-            v.and_then(|v| {
-                addr_hit
-                    .entry(v)
-                    .or_insert_with(|| intel.match_email(v).map(intel_label))
-                    .clone()
-            })
+        let hit = match ip.get(i) {
+            None => NULL_CODE,
+            Some(k) if ip_hit[k as usize] != UNSEEN => ip_hit[k as usize],
+            Some(k) => {
+                let found = ip.text(k).parse().ok().and_then(|a| intel.match_ip(&a));
+                let h = label(found)?;
+                ip_hit[k as usize] = h;
+                h
+            }
         };
-        let a = addr(account[i]);
-        addr_out.push(a.or_else(|| addr(peer[i])));
+        ip_out.push(hit);
+        let mut addr = |c: &Codes| -> PolarsResult<u32> {
+            let Some(k) = c.get(i) else {
+                return Ok(NULL_CODE);
+            };
+            if addr_hit[k as usize] != UNSEEN {
+                return Ok(addr_hit[k as usize]);
+            }
+            let h = label(intel.match_email(c.text(k)))?;
+            addr_hit[k as usize] = h;
+            Ok(h)
+        };
+        let a = addr(&account)?;
+        addr_out.push(if a != NULL_CODE { a } else { addr(&peer)? });
     }
     Ok((ip_out, addr_out))
 }
@@ -529,30 +549,41 @@ fn attach_people(mut events: DataFrame, people: &[Person]) -> PolarsResult<DataF
     drop(at);
     crate::memory::release();
     crate::memory::stage("model: events ordered");
-    let of: HashMap<&str, &Person> = people.iter().map(|p| (p.key.as_str(), p)).collect();
-    let person = crate::columns::borrowed_texts(&events, "person")?;
-    let rows: Vec<Option<&Person>> = person
-        .iter()
-        .map(|k| k.and_then(|k| of.get(k).copied()))
+    // Each person's facts as codes, looked up by the code of the row's person.
+    let person = Codes::of(&events, "person")?;
+    let mut of_code: Vec<Option<(u32, Option<i64>, u32)>> = vec![None; code_bound()];
+    for p in people {
+        if let Some(k) = known_code(&p.key) {
+            let country = p.work_country.as_deref();
+            of_code[k as usize] = Some((
+                code_of(p.stage.name())?,
+                p.hire_date,
+                country.map_or(Ok(NULL_CODE), code_of)?,
+            ));
+        }
+    }
+    let rows: Vec<Option<(u32, Option<i64>, u32)>> = (0..events.height())
+        .map(|i| {
+            person
+                .get(i)
+                .and_then(|k| of_code.get(k as usize).copied().flatten())
+        })
         .collect();
-    let stage: Vec<Option<&str>> = rows.iter().map(|p| p.map(|p| p.stage.name())).collect();
-    let hire: Vec<Option<i64>> = rows.iter().map(|p| p.and_then(|p| p.hire_date)).collect();
-    let country: Vec<Option<&str>> = rows
-        .iter()
-        .map(|p| p.and_then(|p| p.work_country.as_deref()))
-        .collect();
+    drop(person);
+    let stage: Vec<u32> = rows.iter().map(|p| p.map_or(NULL_CODE, |p| p.0)).collect();
+    let hire: Vec<Option<i64>> = rows.iter().map(|p| p.and_then(|p| p.1)).collect();
+    let country: Vec<u32> = rows.iter().map(|p| p.map_or(NULL_CODE, |p| p.2)).collect();
+    drop(rows);
     let ts_ms = events
         .column("ts")?
         .cast(&DataType::Int64)?
         .with_name(columns::TS_MS.into());
     let facts = [
-        Column::new(columns::STAGE.into(), stage),
+        column_of_codes(columns::STAGE, &stage),
         Column::new(columns::HIRE_TS.into(), hire),
-        Column::new(columns::WORK_COUNTRY.into(), country),
+        column_of_codes(columns::WORK_COUNTRY, &country),
         ts_ms,
     ];
-    drop(rows);
-    drop(person);
     for c in facts {
         events.with_column(c)?;
     }
@@ -571,7 +602,14 @@ fn person_order(events: &DataFrame, people: &[Person]) -> PolarsResult<IdxCa> {
         .enumerate()
         .map(|(i, k)| (*k, i as u64))
         .collect();
-    let person = crate::columns::borrowed_texts(events, "person")?;
+    // Each person's rank by the code of their key: a row's rank is an index, not a hash.
+    let mut rank_of: Vec<Option<u64>> = vec![None; code_bound()];
+    for (k, r) in &rank {
+        if let Some(code) = known_code(k) {
+            rank_of[code as usize] = Some(*r);
+        }
+    }
+    let person = Codes::of(events, "person")?;
     let ts = events.column("ts")?.cast(&DataType::Int64)?;
     let ts = ts.i64()?;
     let first = ts.min().unwrap_or(0);
@@ -580,9 +618,10 @@ fn person_order(events: &DataFrame, people: &[Person]) -> PolarsResult<IdxCa> {
     const TIME_BITS: u32 = 40;
     let time_max = (1u64 << TIME_BITS) - 1;
     let mut pairs: Vec<(u64, IdxSize)> = Vec::with_capacity(events.height());
-    for (i, (p, t)) in person.iter().zip(ts.iter()).enumerate() {
-        let r = p
-            .and_then(|p| rank.get(p).copied())
+    for (i, t) in ts.iter().enumerate() {
+        let r = person
+            .get(i)
+            .and_then(|k| rank_of[k as usize])
             .unwrap_or(keys.len() as u64);
         let t = t.map_or(time_max, |t| ((t - first) as u64).min(time_max));
         pairs.push(((r << TIME_BITS) | t, i as IdxSize));

@@ -114,12 +114,7 @@ pub fn detect_job(ws: &Workspace, req: &Request) -> Option<Action> {
                 .or(col(C::PEER).eq(lit(v.clone()))),
         ),
         (Scope::Pivot, _, Some(PivotKey::Device(v))) => Some(col(C::DEVICE_ID).eq(lit(v.clone()))),
-        (Scope::Pivot, _, Some(PivotKey::Domain(v))) => Some(
-            col(C::ACCOUNT)
-                .str()
-                .ends_with(lit(format!("@{v}")))
-                .or(col(C::PEER).str().ends_with(lit(format!("@{v}")))),
-        ),
+        (Scope::Pivot, _, Some(PivotKey::Domain(v))) => Some(crate::workspace::domain_filter(v)),
         _ => None,
     };
     let current = || latest.load(std::sync::atomic::Ordering::SeqCst) == *generation;

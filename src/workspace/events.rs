@@ -286,11 +286,7 @@ pub fn pivot(ws: &Workspace, key: &PivotKey) -> (Vec<EventRow>, Vec<String>) {
                 .and_then(|d| d.take(&idx))
         }
         (None, PivotKey::Domain(v)) => {
-            let suffix = format!("@{v}");
-            let filter = col(C::ACCOUNT)
-                .str()
-                .ends_with(lit(suffix.clone()))
-                .or(col(C::PEER).str().ends_with(lit(suffix)));
+            let filter = super::domain_filter(v);
             ws.analysis
                 .model
                 .events

@@ -70,7 +70,7 @@ impl EventIndex {
             (IX_DEVICE, C::DEVICE_ID),
             (IX_ISP, C::ISP),
         ] {
-            let Ok(c) = events.column(column).and_then(|c| c.str().cloned()) else {
+            let Ok(c) = crate::columns::borrowed_texts(events, column) else {
                 continue;
             };
             for (i, v) in c.iter().enumerate() {
@@ -136,6 +136,17 @@ impl EventIndex {
 }
 
 // Views read leniently: a column a frame lacks shows as empty, never as an error on screen.
+/// Rows whose account or peer is at `domain` (`…@domain`): the test runs once per distinct
+/// address, not per row.
+pub fn domain_filter(domain: &str) -> Expr {
+    let suffix = format!("@{domain}");
+    let at = move |name: &str| {
+        let suffix = suffix.clone();
+        crate::dictionary::per_value(name, move |e| e.str().ends_with(lit(suffix.clone())))
+    };
+    at(C::ACCOUNT).or(at(C::PEER))
+}
+
 pub(crate) fn strs(df: &DataFrame, name: &str) -> Vec<Option<String>> {
     crate::columns::texts(df, name).unwrap_or_else(|_| vec![None; df.height()])
 }

@@ -33,6 +33,7 @@ fn answer(o: &Output) -> String {
             for t in v["tables"].as_array_mut().into_iter().flatten() {
                 t.as_object_mut().map(|t| t.remove("memory"));
             }
+            v.as_object_mut().map(|v| v.remove("memory"));
             v.to_string()
         }
         _ => text,

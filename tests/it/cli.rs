@@ -64,6 +64,18 @@ fn inspect_table_and_verbose_say_what_memory_is_held() {
         .unwrap_or_else(|| panic!("{text}"));
     assert!(line.contains(" MiB + ") && line.ends_with(" MiB"), "{line}");
     assert!(text.lines().any(|l| l.starts_with("all tables")), "{text}");
+    // The shared dictionary of the repeated text columns is counted too.
+    let dictionary = text
+        .lines()
+        .find(|l| l.starts_with("text dictionary"))
+        .unwrap_or_else(|| panic!("{text}"));
+    let values: usize = dictionary
+        .split_whitespace()
+        .nth(2)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(values > 20 && dictionary.ends_with(" MiB"), "{dictionary}");
     let out = hirescope(&["detect", d, "--format", "jsonl", "--verbose"]);
     let err = String::from_utf8(out.stderr).unwrap();
     for stage in [

@@ -45,7 +45,9 @@ pub fn texts(data: &Dataset, kind: TableKind, column: &str) -> Vec<Option<String
     let col = df
         .column(column)
         .unwrap_or_else(|_| panic!("no column {column}"));
-    col.str()
+    col.cast(&DataType::String)
+        .unwrap()
+        .str()
         .unwrap()
         .iter()
         .map(|v| v.map(str::to_string))

@@ -10,6 +10,7 @@ use hirescope::ui::app::{Action, App, Focus};
 use hirescope::ui::keymap::{Cmd, Keymap};
 use hirescope::ui::views::{TimelineFilter, View};
 use hirescope::workspace::Workspace;
+use polars::prelude::DataType;
 use std::collections::BTreeSet;
 use std::sync::Arc;
 
@@ -133,14 +134,19 @@ fn identifiers(ws: &Workspace) -> BTreeSet<String> {
     let mut all = BTreeSet::new();
     let events = &ws.analysis.model.events;
     for column in ["account", "object_id", "peer", "ip", "device_id"] {
-        if let Ok(c) = events.column(column).and_then(|c| c.str().cloned()) {
-            all.extend(c.iter().flatten().map(str::to_string));
-        }
+        let c = events
+            .column(column)
+            .unwrap()
+            .cast(&DataType::String)
+            .unwrap();
+        all.extend(c.str().unwrap().iter().flatten().map(str::to_string));
     }
     // The vendors' own spellings too (a full IPv6 address), as the row detail shows them.
     for df in ws.analysis.data.tables.values() {
         for c in df.columns() {
-            if let Ok(t) = c.str() {
+            let text = matches!(c.dtype(), DataType::String | DataType::Categorical(..));
+            let c = c.cast(&DataType::String).unwrap();
+            if let (true, Ok(t)) = (text, c.str()) {
                 all.extend(t.iter().flatten().map(str::to_string));
             }
         }

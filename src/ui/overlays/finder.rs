@@ -40,6 +40,7 @@ fn items(ws: &Workspace) -> Vec<(String, Choice)> {
             .events
             .column(column)
             .and_then(|c| c.unique())
+            .and_then(|c| c.cast(&polars::prelude::DataType::String))
         else {
             continue;
         };

@@ -1,0 +1,339 @@
+//! Text columns held dictionary-encoded: each row holds a 4-byte code into one process-wide list of
+//! distinct strings (Polars' categoricals on the global categories), where a plain text column
+//! holds a 16-byte view per row. Accounts, addresses, apps, actions, user agents and the model's
+//! labels repeat across millions of rows; at ten million events each such column is 40 MB
+//! instead of 160 MB or more. Free text (`object`, `detail`) and the vendor's own columns stay
+//! plain: their values rarely repeat.
+//!
+//! One dictionary for every column, so any two encoded columns compare, join and stack. Polars
+//! compares an encoded column with a text literal, tests membership in a text list and sorts it
+//! by its text. Text functions (`.str()`) need plain text: `plain_col` gives it. Parquet files
+//! get plain text too (`plain`): Polars would write the whole dictionary into every row group.
+
+use polars::prelude::*;
+
+/// The columns held encoded wherever they are held: ingest's canonical columns that repeat, and
+/// the labels the model adds.
+pub const ENCODED: &[&str] = &[
+    "table",
+    "account",
+    "account_name",
+    "object_id",
+    "peer",
+    "ip",
+    "registry_country",
+    "country",
+    "city",
+    "loc_precision",
+    "isp",
+    "asn",
+    "app",
+    "action",
+    "user_agent",
+    "device_id",
+    "device_name",
+    "ip_category",
+    "ip_tags",
+    "risk_events",
+    "account_type",
+    // What the model derives.
+    "person",
+    "ip_intel",
+    "account_intel",
+    "stage",
+    "work_country",
+    "net_category",
+    "net_name",
+];
+
+/// The encoded type.
+pub fn dtype() -> DataType {
+    DataType::from_categories(Categories::global())
+}
+
+pub fn is_encoded(dtype: &DataType) -> bool {
+    matches!(dtype, DataType::Categorical(..))
+}
+
+/// A column encoded if its name is one of `ENCODED` and it holds text; else as it is.
+pub fn encode_column(c: Column) -> PolarsResult<Column> {
+    if c.dtype() == &DataType::String && ENCODED.contains(&c.name().as_str()) {
+        c.cast(&dtype())
+    } else {
+        Ok(c)
+    }
+}
+
+/// Encodes a frame's `ENCODED` text columns in place.
+pub fn encode(df: &mut DataFrame) -> PolarsResult<()> {
+    let names: Vec<PlSmallStr> = df
+        .columns()
+        .iter()
+        .filter(|c| c.dtype() == &DataType::String && ENCODED.contains(&c.name().as_str()))
+        .map(|c| c.name().clone())
+        .collect();
+    for name in names {
+        let encoded = encode_column(df.column(&name)?.clone())?;
+        df.with_column(encoded)?;
+    }
+    Ok(())
+}
+
+/// The frame with every encoded column as plain text, for a Parquet file or a reader that wants
+/// text. Columns already plain are shared, not copied.
+pub fn plain(df: &DataFrame) -> PolarsResult<DataFrame> {
+    if !df.columns().iter().any(|c| is_encoded(c.dtype())) {
+        return Ok(df.clone());
+    }
+    let cols: Vec<Column> = df
+        .columns()
+        .iter()
+        .map(|c| {
+            if is_encoded(c.dtype()) {
+                c.cast(&DataType::String)
+            } else {
+                Ok(c.clone())
+            }
+        })
+        .collect::<PolarsResult<_>>()?;
+    DataFrame::new(df.height(), cols)
+}
+
+/// A column as plain text in an expression, for the text functions (`.str()`), which do not take
+/// an encoded column. A no-op on a column that is plain already.
+pub fn plain_col(name: &str) -> Expr {
+    col(name).cast(DataType::String)
+}
+
+/// A missing value among `Codes`.
+pub const NULL_CODE: u32 = u32::MAX;
+
+/// An encoded column's codes row by row (`NULL_CODE` where the value is missing) with the shared
+/// dictionary that reads them. For passes over every row that look each value up: 4 bytes a row
+/// where borrowed text is 16, a lookup is an index into a table of codes instead of a hash of
+/// the text, and equal codes are equal text in any two encoded columns.
+pub struct Codes {
+    pub codes: Vec<u32>,
+    mapping: std::sync::Arc<CategoricalMapping>,
+}
+
+impl Codes {
+    /// Column `name` of `df`, encoded first if it is plain.
+    pub fn of(df: &DataFrame, name: &str) -> PolarsResult<Codes> {
+        let c = df.column(name)?;
+        let encoded;
+        let c = if is_encoded(c.dtype()) {
+            c
+        } else {
+            encoded = c.cast(&dtype())?;
+            &encoded
+        };
+        let ca = c.cat32()?;
+        Ok(Codes {
+            codes: ca
+                .physical()
+                .iter()
+                .map(|k| k.unwrap_or(NULL_CODE))
+                .collect(),
+            mapping: ca.get_mapping().clone(),
+        })
+    }
+
+    pub fn get(&self, row: usize) -> Option<u32> {
+        let k = self.codes[row];
+        (k != NULL_CODE).then_some(k)
+    }
+
+    /// The text of a code.
+    pub fn text(&self, code: u32) -> &str {
+        self.mapping.cat_to_str(code).unwrap_or_default()
+    }
+
+    /// The text at a row.
+    pub fn text_at(&self, row: usize) -> Option<&str> {
+        self.get(row).map(|k| self.text(k))
+    }
+}
+
+/// The code of a text in the shared dictionary, added if new.
+pub fn code_of(text: &str) -> PolarsResult<u32> {
+    Categories::global().mapping().insert_cat(text)
+}
+
+/// The code a text already has, if any column holds it.
+pub fn known_code(text: &str) -> Option<u32> {
+    Categories::global().mapping().get_cat(text)
+}
+
+/// Codes beyond any this process has given: the size of a table indexed by code.
+pub fn code_bound() -> usize {
+    Categories::global().mapping().num_cats_upper_bound()
+}
+
+/// An encoded column made from codes (`NULL_CODE` for a missing value).
+pub fn column_of_codes(name: &str, codes: &[u32]) -> Column {
+    let physical: UInt32Chunked = codes
+        .iter()
+        .map(|&k| (k != NULL_CODE).then_some(k))
+        .collect_ca(name.into());
+    Categorical32Chunked::from_cats_and_dtype(physical, dtype())
+        .into_series()
+        .into()
+}
+
+/// `f` (text functions on a plain text column) applied to each distinct value of column `name`
+/// and spread back to its rows: on an encoded column a regex or a lower-casing runs once per
+/// value instead of once per row, and no plain copy of the column is made. On a plain column `f`
+/// runs as it is. Nulls stay null.
+pub fn per_value(name: &str, f: impl Fn(Expr) -> Expr + Send + Sync + 'static) -> Expr {
+    let f = std::sync::Arc::new(f);
+    let typed = f.clone();
+    col(name).map(
+        move |c| per_value_of(c, f.as_ref()),
+        move |_, field| {
+            let probe = DataFrame::new(
+                0,
+                vec![Column::new_empty(field.name().clone(), &DataType::String)],
+            )?;
+            let schema = probe
+                .lazy()
+                .select([typed(col(field.name().clone()))])
+                .collect_schema()?;
+            let (_, dtype) = schema
+                .get_at_index(0)
+                .ok_or_else(|| polars_err!(ComputeError: "no column"))?;
+            Ok(Field::new(field.name().clone(), dtype.clone()))
+        },
+    )
+}
+
+fn per_value_of(c: Column, f: &(dyn Fn(Expr) -> Expr + Send + Sync)) -> PolarsResult<Column> {
+    let name = c.name().clone();
+    let run = |values: Column| -> PolarsResult<Column> {
+        let out = DataFrame::new(values.len(), vec![values])?
+            .lazy()
+            .select([f(col(name.clone()))])
+            .collect()?;
+        Ok(out.columns()[0].clone())
+    };
+    if !is_encoded(c.dtype()) {
+        return run(c);
+    }
+    let ca = c.cat32()?;
+    let mapping = ca.get_mapping();
+    // Each code's place among the distinct values, in the order first seen.
+    let mut place: Vec<IdxSize> = vec![IdxSize::MAX; mapping.num_cats_upper_bound()];
+    let mut distinct: Vec<&str> = Vec::new();
+    for code in ca.physical().iter().flatten() {
+        let slot = &mut place[code as usize];
+        if *slot == IdxSize::MAX {
+            *slot = distinct.len() as IdxSize;
+            distinct.push(mapping.cat_to_str(code).unwrap_or_default());
+        }
+    }
+    let results = run(Column::new(name.clone(), distinct))?;
+    let at: IdxCa = ca
+        .physical()
+        .iter()
+        .map(|code| code.map(|k| place[k as usize]))
+        .collect();
+    Ok(results.take(&at)?.with_name(name))
+}
+
+/// The bytes an encoded column holds: its codes and validity. The dictionary is shared by every
+/// column and counted once, by `dictionary_size`.
+pub fn codes_bytes(c: &Column) -> Option<usize> {
+    if !is_encoded(c.dtype()) {
+        return None;
+    }
+    let validity = if c.null_count() > 0 {
+        c.len().div_ceil(8)
+    } else {
+        0
+    };
+    Some(c.len() * 4 + validity)
+}
+
+/// The distinct values the shared dictionary holds, and its bytes: each value's text, its
+/// 16-byte view and its hash-table entry.
+pub fn dictionary_size() -> (usize, usize) {
+    let mapping = Categories::global().mapping();
+    let n = mapping.num_cats_upper_bound();
+    let bytes = (0..n)
+        .filter_map(|i| mapping.cat_to_str(i as CatSize))
+        .map(|s| s.len() + 16 + 16)
+        .sum();
+    (n, bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn encoded_columns_compare_with_text_and_read_back_as_text() {
+        let mut df = df!(
+            "app" => [Some("Workday"), None, Some("Teams"), Some("Workday")],
+            "object" => ["a", "b", "c", "d"],
+        )
+        .unwrap();
+        encode(&mut df).unwrap();
+        assert!(is_encoded(df.column("app").unwrap().dtype()));
+        assert_eq!(df.column("object").unwrap().dtype(), &DataType::String);
+        let hits = df
+            .clone()
+            .lazy()
+            .filter(col("app").eq(lit("Workday")))
+            .collect()
+            .unwrap();
+        assert_eq!(hits.height(), 2);
+        let ends = df
+            .clone()
+            .lazy()
+            .filter(plain_col("app").str().ends_with(lit("ams")))
+            .collect()
+            .unwrap();
+        assert_eq!(ends.height(), 1);
+        let back = plain(&df).unwrap();
+        assert_eq!(back.column("app").unwrap().dtype(), &DataType::String);
+        let texts: Vec<Option<&str>> = back.column("app").unwrap().str().unwrap().iter().collect();
+        assert_eq!(
+            texts,
+            [Some("Workday"), None, Some("Teams"), Some("Workday")]
+        );
+        assert_eq!(codes_bytes(df.column("app").unwrap()), Some(4 * 4 + 1));
+        let lower = df
+            .clone()
+            .lazy()
+            .select([
+                per_value("app", |e| e.str().to_lowercase()),
+                per_value("object", |e| e.str().contains_literal(lit("c"))),
+            ])
+            .collect()
+            .unwrap();
+        let lowered: Vec<Option<&str>> =
+            lower.column("app").unwrap().str().unwrap().iter().collect();
+        assert_eq!(
+            lowered,
+            [Some("workday"), None, Some("teams"), Some("workday")]
+        );
+        let found: Vec<Option<bool>> = lower
+            .column("object")
+            .unwrap()
+            .bool()
+            .unwrap()
+            .iter()
+            .collect();
+        assert_eq!(found, [Some(false), Some(false), Some(true), Some(false)]);
+        // Codes read back the text, and a column made of codes is the column.
+        let codes = Codes::of(&df, "app").unwrap();
+        assert_eq!(codes.text_at(0), Some("Workday"));
+        assert_eq!(codes.get(1), None);
+        assert_eq!(codes.get(0), codes.get(3));
+        assert_eq!(codes.get(0), known_code("Workday"));
+        let teams = code_of("Teams").unwrap();
+        assert_eq!(codes.get(2), Some(teams));
+        let made = column_of_codes("app", &codes.codes);
+        assert!(made.equals_missing(df.column("app").unwrap()));
+    }
+}
