@@ -32,11 +32,12 @@ pub struct Workspace {
 
 /// Row positions of every value of the pivotable columns, built once per loaded data set.
 pub struct EventIndex {
-    /// Per row, the person (index into `persons`).
-    person_of_row: Vec<Option<u32>>,
     persons: Vec<String>,
     ts: Vec<i64>,
     rows: HashMap<(u8, String), Vec<u32>>,
+    /// The people (indexes into `persons`) whose events carry each value, sorted: "who else"
+    /// on the office's egress address is a lookup, not a pass over its two million rows.
+    people: HashMap<(u8, String), Vec<u32>>,
 }
 
 pub(crate) const IX_IP: u8 = 0;
@@ -45,23 +46,32 @@ pub(crate) const IX_DEVICE: u8 = 2;
 pub(crate) const IX_ISP: u8 = 3;
 
 impl EventIndex {
+    /// Built on the columns' codes (`dictionary::Codes`): a row's value is an index into a
+    /// table by code, and no text is copied per row.
     pub fn build(events: &DataFrame) -> EventIndex {
-        let persons_col = strs(events, C::PERSON);
+        use crate::dictionary::{code_bound, Codes};
+        const NONE: u32 = u32::MAX;
         let mut persons: Vec<String> = Vec::new();
-        let mut person_id: HashMap<String, u32> = HashMap::new();
-        let person_of_row = persons_col
-            .into_iter()
-            .map(|p| {
-                p.map(|p| {
-                    let next = persons.len() as u32;
-                    *person_id.entry(p.clone()).or_insert_with(|| {
-                        persons.push(p);
-                        next
-                    })
+        let mut person_of_row: Vec<u32> = Vec::new();
+        if let Ok(person) = Codes::of(events, C::PERSON) {
+            let mut id_of_code: Vec<u32> = vec![NONE; code_bound()];
+            person_of_row = (0..events.height())
+                .map(|i| match person.get(i) {
+                    Some(k) if id_of_code[k as usize] == NONE => {
+                        id_of_code[k as usize] = persons.len() as u32;
+                        persons.push(person.text(k).to_string());
+                        persons.len() as u32 - 1
+                    }
+                    Some(k) => id_of_code[k as usize],
+                    None => NONE,
                 })
-            })
-            .collect();
-        let mut rows: HashMap<(u8, String), Vec<u32>> = HashMap::new();
+                .collect();
+        }
+        // Per kind, each code's list of rows (an account, peer or object id is one kind: the
+        // same text has the same code in each of those columns).
+        let mut lists: Vec<(u8, u32, Vec<u32>)> = Vec::new();
+        let mut slots: HashMap<u8, Vec<u32>> = HashMap::new();
+        let mut text_of: HashMap<(u8, u32), String> = HashMap::new();
         for (kind, column) in [
             (IX_IP, C::IP),
             (IX_ACCOUNT, C::ACCOUNT),
@@ -70,33 +80,48 @@ impl EventIndex {
             (IX_DEVICE, C::DEVICE_ID),
             (IX_ISP, C::ISP),
         ] {
-            let Ok(c) = crate::columns::borrowed_texts(events, column) else {
+            let Ok(c) = Codes::of(events, column) else {
                 continue;
             };
-            for (i, v) in c.iter().enumerate() {
-                if let Some(v) = v {
-                    match rows.get_mut(&(kind, v.to_string())) {
-                        Some(list) => {
-                            if list.last() != Some(&(i as u32)) {
-                                list.push(i as u32);
-                            }
-                        }
-                        None => {
-                            rows.insert((kind, v.to_string()), vec![i as u32]);
-                        }
-                    }
+            let slot = slots.entry(kind).or_default();
+            slot.resize(code_bound(), NONE);
+            for i in 0..events.height() {
+                let Some(k) = c.get(i) else { continue };
+                let s = &mut slot[k as usize];
+                if *s == NONE {
+                    *s = lists.len() as u32;
+                    lists.push((kind, k, Vec::new()));
+                    text_of.insert((kind, k), c.text(k).to_string());
+                }
+                let list = &mut lists[*s as usize].2;
+                if list.last() != Some(&(i as u32)) {
+                    list.push(i as u32);
                 }
             }
+        }
+        let mut rows = HashMap::with_capacity(lists.len());
+        let mut people = HashMap::with_capacity(lists.len());
+        for (kind, k, list) in lists {
+            let mut who: Vec<u32> = list
+                .iter()
+                .map(|&i| person_of_row[i as usize])
+                .filter(|&p| p != NONE)
+                .collect();
+            who.sort_unstable();
+            who.dedup();
+            let text = text_of.remove(&(kind, k)).unwrap_or_default();
+            people.insert((kind, text.clone()), who);
+            rows.insert((kind, text), list);
         }
         let ts = ints(events, C::TS_MS)
             .into_iter()
             .map(|t| t.unwrap_or(0))
             .collect();
         EventIndex {
-            person_of_row,
             persons,
             ts,
             rows,
+            people,
         }
     }
 
@@ -114,20 +139,14 @@ impl EventIndex {
 
     /// The people, other than `person`, whose events carry a value.
     pub(crate) fn others(&self, kind: u8, value: &str, person: &str) -> Vec<String> {
-        let mut ids: Vec<u32> = self
-            .rows
+        let ids = self
+            .people
             .get(&(kind, value.to_string()))
-            .map(|r| {
-                r.iter()
-                    .filter_map(|&i| self.person_of_row[i as usize])
-                    .collect()
-            })
+            .map(Vec::as_slice)
             .unwrap_or_default();
-        ids.sort();
-        ids.dedup();
         let mut out: Vec<String> = ids
-            .into_iter()
-            .map(|i| self.persons[i as usize].clone())
+            .iter()
+            .map(|&i| self.persons[i as usize].clone())
             .filter(|p| p != person)
             .collect();
         out.sort();
