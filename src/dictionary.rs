@@ -181,6 +181,73 @@ pub fn column_of_codes(name: &str, codes: &[u32]) -> Column {
         .into()
 }
 
+/// The frame with each encoded column as its codes (`UInt32`), for a file that is read back by
+/// `from_codes` with the dictionary `write_dictionary` wrote: writing and reading codes costs a
+/// fraction of writing and reading their text. The names of the columns so stored are returned.
+pub fn to_codes(df: &DataFrame) -> PolarsResult<(DataFrame, Vec<String>)> {
+    let mut names = Vec::new();
+    let cols: Vec<Column> = df
+        .columns()
+        .iter()
+        .map(|c| {
+            if is_encoded(c.dtype()) {
+                names.push(c.name().to_string());
+                Ok(c.to_physical_repr())
+            } else {
+                Ok(c.clone())
+            }
+        })
+        .collect::<PolarsResult<_>>()?;
+    Ok((DataFrame::new(df.height(), cols)?, names))
+}
+
+/// Writes every value of the shared dictionary, in code order, as a one-column Parquet file.
+/// Written after the files whose codes it reads: the dictionary only grows.
+pub fn write_dictionary(path: &std::path::Path) -> PolarsResult<()> {
+    let mapping = Categories::global().mapping();
+    let values: Vec<Option<&str>> = (0..mapping.num_cats_upper_bound())
+        .map(|i| mapping.cat_to_str(i as CatSize))
+        .collect();
+    let mut df = DataFrame::new(values.len(), vec![Column::new("value".into(), values)])?;
+    ParquetWriter::new(std::fs::File::create(path)?).finish(&mut df)?;
+    Ok(())
+}
+
+/// Reads a dictionary `write_dictionary` wrote into this process's dictionary: for each code
+/// of the file, this process's code for the same text.
+pub fn read_dictionary(path: &std::path::Path) -> PolarsResult<Vec<u32>> {
+    let df = ParquetReader::new(std::fs::File::open(path)?).finish()?;
+    let values = df.column("value")?.str()?;
+    let mapping = Categories::global().mapping();
+    values
+        .iter()
+        .map(|v| v.map_or(Ok(NULL_CODE), |v| mapping.insert_cat(v)))
+        .collect()
+}
+
+/// Columns `names` of `df`, stored as codes (`to_codes`) of a file's dictionary, made encoded
+/// again through `remap` (`read_dictionary`). A code the dictionary does not have (a damaged
+/// file) is an error, never a wrong value.
+pub fn from_codes(df: &mut DataFrame, names: &[String], remap: &[u32]) -> PolarsResult<()> {
+    for name in names {
+        let Ok(c) = df.column(name) else { continue };
+        let stored = c.cast(&DataType::UInt32)?;
+        let codes: Vec<u32> = stored
+            .u32()?
+            .iter()
+            .map(|k| match k {
+                None => Ok(NULL_CODE),
+                Some(k) => remap
+                    .get(k as usize)
+                    .copied()
+                    .ok_or_else(|| polars_err!(ComputeError: "code {k} of column {name} is not in the dictionary")),
+            })
+            .collect::<PolarsResult<_>>()?;
+        df.with_column(column_of_codes(name, &codes))?;
+    }
+    Ok(())
+}
+
 /// `f` (text functions on a plain text column) applied to each distinct value of column `name`
 /// and spread back to its rows: on an encoded column a regex or a lower-casing runs once per
 /// value instead of once per row, and no plain copy of the column is made. On a plain column `f`
@@ -335,5 +402,21 @@ mod tests {
         assert_eq!(codes.get(2), Some(teams));
         let made = column_of_codes("app", &codes.codes);
         assert!(made.equals_missing(df.column("app").unwrap()));
+        // Stored as codes with the dictionary, read back as the same text.
+        let dir = tempfile::tempdir().unwrap();
+        let (stored, names) = to_codes(&df).unwrap();
+        assert_eq!(names, ["app"]);
+        assert_eq!(stored.column("app").unwrap().dtype(), &DataType::UInt32);
+        write_dictionary(&dir.path().join("d.parquet")).unwrap();
+        let remap = read_dictionary(&dir.path().join("d.parquet")).unwrap();
+        let mut back = stored.clone();
+        from_codes(&mut back, &names, &remap).unwrap();
+        assert!(back
+            .column("app")
+            .unwrap()
+            .equals_missing(df.column("app").unwrap()));
+        // A code past the dictionary is refused.
+        let mut bad = stored;
+        assert!(from_codes(&mut bad, &names, &remap[..0]).is_err());
     }
 }

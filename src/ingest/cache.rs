@@ -162,7 +162,8 @@ pub fn load_in(
     let entry = root.join(&key);
     if entry.is_dir() {
         match read(&entry) {
-            Ok(data) => {
+            Ok(mut data) => {
+                data.cache_entry = Some(entry.clone());
                 crate::memory::stage(&format!("read from the cache {}", entry.display()));
                 return data;
             }
@@ -196,6 +197,7 @@ pub fn load_in(
     match write(&tmp, &entry, &data) {
         Ok(true) => {
             data.vendor_columns_to(&entry);
+            data.cache_entry = Some(entry.clone());
             crate::memory::stage(&format!(
                 "cache written to {}; vendor columns read back from it",
                 entry.display()
@@ -268,13 +270,22 @@ fn write(tmp: &Path, entry: &Path, data: &Dataset) -> anyhow::Result<bool> {
 /// row-group chunks, a second copy of the table for the length of the write (350 MB at 1M
 /// events); here only one group's rows are copied at a time. Small groups, because the detail
 /// view reads one row back, which decodes its group.
-pub(super) fn write_table(df: &DataFrame, path: &Path) -> PolarsResult<()> {
+pub(crate) fn write_table(df: &DataFrame, path: &Path) -> PolarsResult<()> {
     let file = std::fs::File::create(path)?;
     // Encoded columns are written as text, a group at a time (see `dictionary`).
     let schema = crate::dictionary::plain(&df.clear())?.schema().clone();
     let mut writer = ParquetWriter::new(file)
         .with_compression(ParquetCompression::Lz4Raw)
         .with_row_group_size(Some(ROW_GROUP))
+        // No statistics: only hirescope reads these files, whole or by row number, never
+        // filtered by value, and a minimum and maximum of every text column cost time.
+        .with_statistics(StatisticsOptions {
+            min_value: false,
+            max_value: false,
+            distinct_count: false,
+            null_count: false,
+            binary_statistics_truncate_length: None,
+        })
         .batched(&schema)?;
     let mut at = 0;
     while at < df.height().max(1) {
@@ -367,6 +378,17 @@ fn read(entry: &Path) -> anyhow::Result<Dataset> {
     Ok(data)
 }
 
+/// The tables of the data's cache entry read again, for a model that could not be read after
+/// the tables had given it their columns.
+pub fn reread_tables(data: &mut Dataset) -> anyhow::Result<()> {
+    let entry = data
+        .cache_entry
+        .clone()
+        .ok_or_else(|| anyhow::anyhow!("the data has no cache entry"))?;
+    data.tables = read(&entry)?.tables;
+    Ok(())
+}
+
 /// Rows read and encoded at a time: the file holds text, and a whole table of it decoded at once
 /// was 1.6 GB more at ten million events than the table it is encoded into.
 const READ_ROWS: usize = 16 * ROW_GROUP;
@@ -374,14 +396,26 @@ const READ_ROWS: usize = 16 * ROW_GROUP;
 /// A cached table's canonical columns (and `AT`), encoded, with the number of columns the file
 /// holds.
 fn read_canonical(path: &Path) -> PolarsResult<(DataFrame, usize)> {
+    read_encoded(
+        path,
+        |n| super::canon::CANONICAL_COLUMNS.contains(&n) || n == super::spill::AT,
+        crate::dictionary::encode,
+    )
+}
+
+/// The columns of a Parquet file that `keep` names, read `READ_ROWS` at a time and each part
+/// made encoded by `encode` (`dictionary`), with the number of columns the file holds.
+pub(crate) fn read_encoded(
+    path: &Path,
+    keep: impl Fn(&str) -> bool,
+    encode: impl Fn(&mut DataFrame) -> PolarsResult<()>,
+) -> PolarsResult<(DataFrame, usize)> {
     let mut reader = ParquetReader::new(std::fs::File::open(path)?);
     let schema = reader.schema()?;
     let rows = reader.num_rows()?;
     let canonical: Vec<String> = schema
         .iter_names()
-        .filter(|n| {
-            super::canon::CANONICAL_COLUMNS.contains(&n.as_str()) || n.as_str() == super::spill::AT
-        })
+        .filter(|n| keep(n.as_str()))
         .map(|n| n.to_string())
         .collect();
     let mut parts = Vec::new();
@@ -391,7 +425,7 @@ fn read_canonical(path: &Path) -> PolarsResult<(DataFrame, usize)> {
             .with_columns(Some(canonical.clone()))
             .with_slice(Some((at, READ_ROWS)))
             .finish()?;
-        crate::dictionary::encode(&mut part)?;
+        encode(&mut part)?;
         parts.push(part);
         at += READ_ROWS;
     }

@@ -289,6 +289,9 @@ pub struct Dataset {
     /// or the pieces written as it was read), read back for the rows a view shows. At ten
     /// million events they are some 5 GB that only the detail view reads.
     pub on_disk: BTreeMap<TableKind, OnDisk>,
+    /// The parse cache's entry these tables were written to or read from, when there is one:
+    /// the model is cached in it too.
+    pub cache_entry: Option<PathBuf>,
     pub files: Vec<FileReport>,
     pub roster: Roster,
     pub intel: Intel,
@@ -921,6 +924,7 @@ impl Loader {
         Dataset {
             tables,
             on_disk,
+            cache_entry: None,
             files,
             roster: self.roster,
             intel: self.intel,

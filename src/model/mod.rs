@@ -10,6 +10,7 @@
 use crate::ingest::{Dataset, TableKind};
 use crate::intel::Intel;
 
+mod cached;
 pub mod columns;
 mod enrich;
 mod identity;
@@ -46,7 +47,7 @@ pub const LINKING_ONLY: &[&str] = &[
 /// Internal accounts first seen more than this long after the window begins are taken as new hires.
 pub const NEW_HIRE_AFTER_MS: i64 = 14 * 86_400_000;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Stage {
     Candidate,
@@ -79,7 +80,7 @@ impl Stage {
     }
 }
 
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug, Serialize, serde::Deserialize)]
 pub struct Person {
     pub key: String,
     pub name: Option<String>,
@@ -150,7 +151,37 @@ fn unique_strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 /// memory at 1M events, and sorting the events frame while the tables still shared its buffers
 /// copied every column at once.
 pub fn build_taking(data: &mut Dataset) -> PolarsResult<Model> {
+    if let Some(found) = cached::find(data) {
+        // The tables' copies of the model's columns go first: held while the model is read,
+        // they were 1.6 GB more at ten million events.
+        take_canonical(data);
+        crate::memory::release();
+        match cached::read(found) {
+            Ok(model) => {
+                crate::memory::stage("model read from the cache");
+                drop_linking_only(data);
+                return Ok(model);
+            }
+            Err(e) => {
+                crate::memory::stage(&format!(
+                    "cached model not used ({}); building it again",
+                    crate::sanitize::visible(&e.to_string())
+                ));
+                crate::ingest::cache::reread_tables(data)
+                    .map_err(|e| polars_err!(ComputeError: "{e}"))?;
+            }
+        }
+    }
     let events = stack_events(data)?;
+    take_canonical(data);
+    let model = build_from(events, data)?;
+    drop_linking_only(data);
+    cached::write(data, &model);
+    Ok(model)
+}
+
+/// Drops from the tables the canonical columns the events frame holds.
+fn take_canonical(data: &mut Dataset) {
     let taken: Vec<PlSmallStr> = event_columns()
         .filter(|c| !matches!(*c, "row" | "flags") && !LINKING_ONLY.contains(c))
         .map(PlSmallStr::from)
@@ -160,14 +191,15 @@ pub fn build_taking(data: &mut Dataset) -> PolarsResult<Model> {
             *df = df.drop_many(taken.iter().cloned());
         }
     }
-    let model = build_from(events, data)?;
-    // Linked: a table whose every column is in the cache need not hold these either.
+}
+
+/// Linked: a table whose every column is in the cache need not hold these either.
+fn drop_linking_only(data: &mut Dataset) {
     for (kind, df) in data.tables.iter_mut() {
         if data.on_disk.contains_key(kind) {
             *df = df.drop_many(LINKING_ONLY.iter().copied());
         }
     }
-    Ok(model)
 }
 
 pub fn build(data: &Dataset) -> PolarsResult<Model> {

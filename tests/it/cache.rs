@@ -74,11 +74,42 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
 
     let again = run(c, &["detect", d, "--format", "jsonl"]);
     says(&again, "read from the cache");
+    says(&again, "model written to the cache");
+    let linked = run(c, &["detect", d, "--format", "jsonl"]);
+    says(&linked, "model read from the cache");
+    assert_eq!(
+        linked.stdout, fresh_detect.stdout,
+        "the cached model answers the same"
+    );
     assert_eq!(
         String::from_utf8_lossy(&again.stdout),
         String::from_utf8_lossy(&fresh_detect.stdout),
         "findings from the cache differ from a fresh parse"
     );
+    // A damaged model, or its dictionary, is built again from the tables: the same answer.
+    for damaged in [".dictionary.parquet", ".parquet"] {
+        let entry = entries(c).remove(0);
+        let file = std::fs::read_dir(&entry)
+            .unwrap()
+            .flatten()
+            .map(|e| e.path())
+            .find(|p| {
+                let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                name.starts_with("model-")
+                    && name.ends_with(damaged)
+                    && (damaged != ".parquet" || !name.ends_with(".dictionary.parquet"))
+            })
+            .unwrap_or_else(|| panic!("no model file {damaged} in {}", entry.display()));
+        std::fs::write(&file, b"PAR1 this is not parquet PAR1").unwrap();
+        let rebuilt = run(c, &["detect", d, "--format", "jsonl"]);
+        says(&rebuilt, "cached model not used");
+        says(&rebuilt, "model written to the cache");
+        assert_eq!(rebuilt.stdout, fresh_detect.stdout, "{damaged}");
+        says(
+            &run(c, &["detect", d, "--format", "jsonl"]),
+            "model read from the cache",
+        );
+    }
     let reopened = run(c, &["inspect", d, "--format", "json"]);
     assert_eq!(
         answer(&reopened),
@@ -92,7 +123,10 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
         .unwrap()
         .flatten()
         .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|x| x == "parquet"))
+        .find(|p| {
+            let name = p.file_name().unwrap().to_string_lossy();
+            p.extension().is_some_and(|x| x == "parquet") && !name.starts_with("model-")
+        })
         .unwrap();
     std::fs::write(&table, b"PAR1 this is not parquet PAR1").unwrap();
     let repaired = run(c, &["detect", d, "--format", "jsonl"]);
@@ -119,6 +153,23 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
     assert_eq!(
         v["rows"].as_u64().unwrap(),
         before["rows"].as_u64().unwrap() + 1
+    );
+    std::fs::write(&csv, text).unwrap();
+    let fresh_detect = run(c, &["detect", d, "--format", "jsonl", "--no-cache"]);
+
+    // Another roster is another model (and, the roster being an input, another entry): the
+    // model is built again, and the answer is a fresh parse's with that roster.
+    let roster = data.path().join("hr_roster.csv");
+    let text = std::fs::read_to_string(&roster).unwrap();
+    let fewer: Vec<&str> = text.lines().take(text.lines().count() / 2).collect();
+    std::fs::write(&roster, fewer.join("\n") + "\n").unwrap();
+    let other = run(c, &["detect", d, "--format", "jsonl"]);
+    assert!(!stderr(&other).contains("model read from the cache"));
+    let other_fresh = run(c, &["detect", d, "--format", "jsonl", "--no-cache"]);
+    assert_eq!(other.stdout, other_fresh.stdout);
+    assert_ne!(
+        other.stdout, fresh_detect.stdout,
+        "half the roster changed nothing"
     );
 }
 

@@ -1,0 +1,167 @@
+//! The model, cached beside the parse it was built from: the linked, ordered events frame and
+//! the people, written into the parse cache's entry the first time and read back on a reopen.
+//! Linking and ordering ten million events takes 20 s; reading them back takes a few. The model
+//! also depends on the roster, intel and networks files, which the parse cache does not cover,
+//! so each model is filed under a hash of their paths and bytes.
+//!
+//! Encoded columns are stored as their codes with the dictionary beside them
+//! (`dictionary::to_codes`): writing ten million rows of text took 21 s, and reading it back
+//! and encoding it again 11 s.
+
+use super::{Model, Person};
+use crate::ingest::{Dataset, Role};
+use sha2::{Digest, Sha256};
+use std::path::{Path, PathBuf};
+
+/// Bumped when the model's columns or meaning change.
+const FORMAT: &str = "hirescope-model-2";
+
+#[derive(serde::Serialize, serde::Deserialize)]
+struct Facts {
+    format: String,
+    people: Vec<Person>,
+    window: Option<(i64, i64)>,
+    rows: usize,
+    /// The columns stored as codes of the dictionary file.
+    encoded: Vec<String>,
+}
+
+/// A model's three files in a cache entry.
+struct Files {
+    frame: PathBuf,
+    dictionary: PathBuf,
+    facts: PathBuf,
+}
+
+/// The model's files in the entry, for these roster, intel and networks files; None when the
+/// data did not come with a cache entry or a file cannot be read.
+fn files_of(data: &Dataset) -> Option<Files> {
+    let entry = data.cache_entry.as_ref()?;
+    let mut h = Sha256::new();
+    h.update(FORMAT);
+    for f in &data.files {
+        if matches!(f.role, Role::Roster | Role::Intel | Role::Networks) {
+            h.update(format!("{:?} {}\n", f.role, f.path));
+            h.update(std::fs::read(&f.path).ok()?);
+        }
+    }
+    let key: String = h.finalize()[..12]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    Some(Files {
+        frame: entry.join(format!("model-{key}.parquet")),
+        dictionary: entry.join(format!("model-{key}.dictionary.parquet")),
+        facts: entry.join(format!("model-{key}.json")),
+    })
+}
+
+/// A cached model that looks whole: its facts read, of this format, for as many rows as the
+/// tables hold, and its files present. What is in them is checked as they are read.
+pub struct Found {
+    files: Files,
+    facts: Facts,
+}
+
+pub fn find(data: &Dataset) -> Option<Found> {
+    let files = files_of(data)?;
+    let facts: Facts = serde_json::from_slice(&std::fs::read(&files.facts).ok()?).ok()?;
+    let rows: usize = data
+        .tables
+        .iter()
+        .filter(|(k, _)| **k != crate::ingest::TableKind::Unrecognized)
+        .map(|(_, t)| t.height())
+        .sum();
+    let whole = facts.format == FORMAT
+        && facts.rows == rows
+        && files.frame.is_file()
+        && files.dictionary.is_file();
+    whole.then_some(Found { files, facts })
+}
+
+/// Reads a model `find` found. A damaged file (or a panic decoding one) is an error.
+pub fn read(found: Found) -> anyhow::Result<Model> {
+    let Found { files, facts } = found;
+    let remap = crate::dictionary::read_dictionary(&files.dictionary)?;
+    let read = crate::panics::catch(|| {
+        crate::ingest::cache::read_encoded(
+            &files.frame,
+            |_| true,
+            |part| crate::dictionary::from_codes(part, &facts.encoded, &remap),
+        )
+    })
+    .map_err(|p| anyhow::anyhow!("{p}"))?;
+    let (mut events, _) = read?;
+    anyhow::ensure!(
+        events.height() == facts.rows,
+        "the cached model holds {} rows where {} were written",
+        events.height(),
+        facts.rows
+    );
+    // Parquet has no constant columns: the all-null ones come back as values for every row.
+    crate::memory::drop_null_buffers(&mut events);
+    // One chunk per column, as a built model has: the file comes back in a chunk per row
+    // group, and every query over sixty chunks a million rows cost the detectors 5x their
+    // time. A column at a time, so only one is ever held twice; the parts were decoded on
+    // Polars' threads, whose freed memory the main thread's copies cannot reuse, so it is
+    // handed back as it goes (at ten million events the resident set otherwise doubled).
+    for (i, name) in events.get_column_names_owned().into_iter().enumerate() {
+        let one = events.column(&name)?.rechunk();
+        events.with_column(one)?;
+        if i % 4 == 3 {
+            crate::memory::release();
+        }
+    }
+    crate::memory::release();
+    Ok(Model {
+        events,
+        people: facts.people,
+        window: facts.window,
+    })
+}
+
+/// Writes the model into the data's cache entry (nothing without one). A failure only costs
+/// the next reopen its speed.
+pub fn write(data: &Dataset, model: &Model) {
+    let Some(files) = files_of(data) else {
+        return;
+    };
+    let written = (|| -> anyhow::Result<()> {
+        let tmp = files
+            .frame
+            .with_extension(format!("parquet.{}", std::process::id()));
+        let (stored, encoded) = crate::dictionary::to_codes(&model.events)?;
+        crate::ingest::cache::write_table(&stored, &tmp)?;
+        drop(stored);
+        std::fs::rename(&tmp, &files.frame)?;
+        // After the frame: every code it holds is in the dictionary by then.
+        let tmp = files
+            .dictionary
+            .with_extension(format!("parquet.{}", std::process::id()));
+        crate::dictionary::write_dictionary(&tmp)?;
+        std::fs::rename(&tmp, &files.dictionary)?;
+        let f = Facts {
+            format: FORMAT.into(),
+            people: model.people.clone(),
+            window: model.window,
+            rows: model.events.height(),
+            encoded,
+        };
+        // The facts last: a reader needs all three, and finds them only once the rest is whole.
+        write_atomically(&files.facts, &serde_json::to_vec(&f)?)?;
+        Ok(())
+    })();
+    match written {
+        Ok(()) => crate::memory::stage("model written to the cache"),
+        Err(e) => crate::memory::stage(&format!(
+            "model not written to the cache: {}",
+            crate::sanitize::visible(&e.to_string())
+        )),
+    }
+}
+
+fn write_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let tmp = path.with_extension(format!("json.{}", std::process::id()));
+    std::fs::write(&tmp, bytes)?;
+    std::fs::rename(tmp, path)
+}
