@@ -36,9 +36,11 @@ fn main() {
         analyse(&[dir], &SourceArgs::default(), &Config::default(), &[]).unwrap(),
     ));
     println!(
-        "{} events loaded, linked and detected in {:.2?}",
+        "{} events loaded, linked and detected in {:.2?}; peak resident {} MiB, resident now {} MiB",
         ws.analysis.data.rows(),
-        t0.elapsed()
+        t0.elapsed(),
+        hirescope::memory::peak().unwrap_or(0) >> 20,
+        hirescope::memory::resident().unwrap_or(0) >> 20,
     );
     let theme = Theme::load("default", true).unwrap();
     let mut term = Terminal::new(TestBackend::new(120, 40)).unwrap();

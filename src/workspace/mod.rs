@@ -192,16 +192,20 @@ impl Workspace {
 
     /// A workspace over the same events as an earlier one (new findings): its index still holds.
     pub fn with_index(analysis: Analysis, index: Arc<EventIndex>) -> Workspace {
-        let persons = strs(&analysis.model.events, C::PERSON);
+        // Runs of one person's code: reading the column as text made ten million strings at
+        // 10M events (half a GB for a moment), and their frees stalled the first frame after.
         let mut ranges: HashMap<String, (usize, usize)> = HashMap::new();
-        let mut i = 0;
-        while i < persons.len() {
-            let start = i;
-            while i < persons.len() && persons[i] == persons[start] {
-                i += 1;
-            }
-            if let Some(p) = &persons[start] {
-                ranges.insert(p.clone(), (start, i - start));
+        if let Ok(persons) = crate::dictionary::Codes::of(&analysis.model.events, C::PERSON) {
+            let n = persons.codes.len();
+            let mut i = 0;
+            while i < n {
+                let start = i;
+                while i < n && persons.codes[i] == persons.codes[start] {
+                    i += 1;
+                }
+                if let Some(p) = persons.text_at(start) {
+                    ranges.insert(p.to_string(), (start, i - start));
+                }
             }
         }
         let mut cited: HashMap<(TableKind, i64), Vec<usize>> = HashMap::new();
