@@ -137,11 +137,32 @@ fn remove_abandoned(root: &Path) {
         else {
             continue;
         };
-        // SAFETY: kill with signal 0 only asks whether the process exists.
-        let gone = unsafe { libc::kill(pid, 0) } != 0
-            && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH);
-        if gone || pid as u32 == std::process::id() {
+        if ended(pid) || pid as u32 == std::process::id() {
             let _ = std::fs::remove_dir_all(e.path());
+        }
+    }
+}
+
+/// Whether no process has this id.
+fn ended(pid: i32) -> bool {
+    // SAFETY: kill with signal 0 only asks whether the process exists.
+    let refused = unsafe { libc::kill(pid, 0) } != 0;
+    refused && std::io::Error::last_os_error().raw_os_error() == Some(libc::ESRCH)
+}
+
+/// Removes from an entry the files a process was writing when it ended (`NAME.PID`, such as a
+/// model cut short by SIGTERM): at ten million events one is about a gigabyte, never read.
+pub(crate) fn remove_unfinished(entry: &Path) {
+    let Ok(dir) = std::fs::read_dir(entry) else {
+        return;
+    };
+    for e in dir.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        let pid = name
+            .rsplit_once('.')
+            .and_then(|(_, pid)| pid.parse::<i32>().ok());
+        if pid.is_some_and(|pid| pid > 0 && ended(pid)) {
+            let _ = std::fs::remove_file(e.path());
         }
     }
 }

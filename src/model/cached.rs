@@ -126,6 +126,9 @@ pub fn write(data: &Dataset, model: &Model) {
     let Some(files) = files_of(data) else {
         return;
     };
+    if let Some(entry) = &data.cache_entry {
+        crate::ingest::cache::remove_unfinished(entry);
+    }
     let written = (|| -> anyhow::Result<()> {
         let tmp = files
             .frame

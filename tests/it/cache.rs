@@ -101,9 +101,16 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
             })
             .unwrap_or_else(|| panic!("no model file {damaged} in {}", entry.display()));
         std::fs::write(&file, b"PAR1 this is not parquet PAR1").unwrap();
+        // A model a killed process was writing (`NAME.PID` of a process that has ended) is
+        // removed when the next one is written.
+        let mut ended = std::process::Command::new("true").spawn().unwrap();
+        ended.wait().unwrap();
+        let unfinished = entry.join(format!("model-x.parquet.{}", ended.id()));
+        std::fs::write(&unfinished, b"cut short").unwrap();
         let rebuilt = run(c, &["detect", d, "--format", "jsonl"]);
         says(&rebuilt, "cached model not used");
         says(&rebuilt, "model written to the cache");
+        assert!(!unfinished.exists(), "{}", unfinished.display());
         assert_eq!(rebuilt.stdout, fresh_detect.stdout, "{damaged}");
         says(
             &run(c, &["detect", d, "--format", "jsonl"]),
