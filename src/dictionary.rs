@@ -12,31 +12,11 @@
 
 use polars::prelude::*;
 
-/// The columns held encoded wherever they are held: ingest's canonical columns that repeat, and
-/// the labels the model adds.
-pub const ENCODED: &[&str] = &[
-    "table",
-    "account",
-    "account_name",
-    "object_id",
-    "peer",
-    "ip",
-    "registry_country",
-    "country",
-    "city",
-    "loc_precision",
-    "isp",
-    "asn",
-    "app",
-    "action",
-    "user_agent",
-    "device_id",
-    "device_name",
-    "ip_category",
-    "ip_tags",
-    "risk_events",
-    "account_type",
-    // What the model derives.
+/// Text columns held plain: free text whose values rarely repeat.
+pub const PLAIN: &[&str] = &["object", "detail", "flags"];
+
+/// The text columns the model adds that are held encoded.
+const DERIVED: &[&str] = &[
     "person",
     "ip_intel",
     "account_intel",
@@ -45,6 +25,14 @@ pub const ENCODED: &[&str] = &[
     "net_category",
     "net_name",
 ];
+
+/// Whether a text column of this name is held encoded wherever it is held: every text column
+/// of ingest's canonical ones and of the model's labels, but the free text. The vendor's own
+/// columns stay plain.
+pub fn encodes(name: &str) -> bool {
+    (crate::ingest::canon::CANONICAL_COLUMNS.contains(&name) || DERIVED.contains(&name))
+        && !PLAIN.contains(&name)
+}
 
 /// The encoded type.
 pub fn dtype() -> DataType {
@@ -55,21 +43,21 @@ pub fn is_encoded(dtype: &DataType) -> bool {
     matches!(dtype, DataType::Categorical(..))
 }
 
-/// A column encoded if its name is one of `ENCODED` and it holds text; else as it is.
+/// A column encoded if `encodes` its name and it holds text; else as it is.
 pub fn encode_column(c: Column) -> PolarsResult<Column> {
-    if c.dtype() == &DataType::String && ENCODED.contains(&c.name().as_str()) {
+    if c.dtype() == &DataType::String && encodes(c.name()) {
         c.cast(&dtype())
     } else {
         Ok(c)
     }
 }
 
-/// Encodes a frame's `ENCODED` text columns in place.
+/// Encodes a frame's text columns that `encodes` names, in place.
 pub fn encode(df: &mut DataFrame) -> PolarsResult<()> {
     let names: Vec<PlSmallStr> = df
         .columns()
         .iter()
-        .filter(|c| c.dtype() == &DataType::String && ENCODED.contains(&c.name().as_str()))
+        .filter(|c| c.dtype() == &DataType::String && encodes(c.name()))
         .map(|c| c.name().clone())
         .collect();
     for name in names {

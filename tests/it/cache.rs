@@ -2,7 +2,7 @@
 //! corrupt or stale entry is rebuilt, changed inputs get their own entry, `--no-cache` leaves none.
 
 use super::support::{sample, succeeds};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 fn run(cache: &Path, args: &[&str]) -> Output {
@@ -22,6 +22,16 @@ fn entries(cache: &Path) -> Vec<std::path::PathBuf> {
     v.retain(|p| p.join("manifest.json").is_file());
     v.sort();
     v
+}
+
+/// The file of a cache entry whose name `pick` chooses.
+fn file_in(entry: &Path, pick: impl Fn(&str) -> bool) -> PathBuf {
+    std::fs::read_dir(entry)
+        .unwrap()
+        .flatten()
+        .map(|e| e.path())
+        .find(|p| pick(&p.file_name().unwrap().to_string_lossy()))
+        .unwrap_or_else(|| panic!("no such file in {}", entry.display()))
 }
 
 /// A command's output with what `inspect --format json` says of memory taken out: where the
@@ -89,17 +99,11 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
     // A damaged model, or its dictionary, is built again from the tables: the same answer.
     for damaged in [".dictionary.parquet", ".parquet"] {
         let entry = entries(c).remove(0);
-        let file = std::fs::read_dir(&entry)
-            .unwrap()
-            .flatten()
-            .map(|e| e.path())
-            .find(|p| {
-                let name = p.file_name().unwrap().to_string_lossy().into_owned();
-                name.starts_with("model-")
-                    && name.ends_with(damaged)
-                    && (damaged != ".parquet" || !name.ends_with(".dictionary.parquet"))
-            })
-            .unwrap_or_else(|| panic!("no model file {damaged} in {}", entry.display()));
+        let file = file_in(&entry, |name| {
+            name.starts_with("model-")
+                && name.ends_with(damaged)
+                && (damaged != ".parquet" || !name.ends_with(".dictionary.parquet"))
+        });
         std::fs::write(&file, b"PAR1 this is not parquet PAR1").unwrap();
         // A model a killed process was writing (`NAME.PID` of a process that has ended) is
         // removed when the next one is written.
@@ -126,15 +130,9 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
 
     // A corrupt table file: the entry is not trusted, the answer is the same, and it is rebuilt.
     let entry = entries(c).remove(0);
-    let table = std::fs::read_dir(&entry)
-        .unwrap()
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| {
-            let name = p.file_name().unwrap().to_string_lossy();
-            p.extension().is_some_and(|x| x == "parquet") && !name.starts_with("model-")
-        })
-        .unwrap();
+    let table = file_in(&entry, |name| {
+        name.ends_with(".parquet") && !name.starts_with("model-")
+    });
     std::fs::write(&table, b"PAR1 this is not parquet PAR1").unwrap();
     let repaired = run(c, &["detect", d, "--format", "jsonl"]);
     says(&repaired, "not used");
