@@ -37,7 +37,7 @@ pub fn analyse_data(
     only: &[String],
 ) -> anyhow::Result<Analysis> {
     loaded(&data);
-    let model = crate::model::build_taking(&mut data)?;
+    let (model, writing) = crate::model::build_taking(&mut data)?;
     crate::memory::stage(&format!(
         "model: {} events, {} people, events frame {} + text dictionary {}",
         model.events.height(),
@@ -48,6 +48,7 @@ pub fn analyse_data(
     crate::memory::column_sizes("events frame", &model.events);
     let (findings, errors) = crate::detect::run(&model, &data, config, only);
     crate::memory::stage(&format!("detectors: {} findings", findings.len()));
+    writing.wait();
     let ranked = crate::score::rank(&model.people, &findings);
     Ok(Analysis {
         data,
@@ -101,7 +102,9 @@ pub fn load_staged(
         "{} rows read; linking people",
         data.rows()
     )));
-    let model = crate::model::build_taking(&mut data)
+    // The model's cache write goes on by itself: the workbench shows the people and runs the
+    // detectors meanwhile, and a quit before it ends leaves a file the next write removes.
+    let (model, _writing) = crate::model::build_taking(&mut data)
         .map_err(|e| anyhow::anyhow!("building the model: {e}"))?;
     stage(Stage::People(Analysis {
         data: data.clone(),

@@ -120,15 +120,41 @@ pub fn read(found: Found) -> anyhow::Result<Model> {
     })
 }
 
-/// Writes the model into the data's cache entry (nothing without one). A failure only costs
-/// the next reopen its speed.
-pub fn write(data: &Dataset, model: &Model) {
+/// A model being written into the cache on its own thread.
+pub struct Writing(Option<std::thread::JoinHandle<()>>);
+
+impl Writing {
+    pub fn none() -> Writing {
+        Writing(None)
+    }
+
+    /// Waits until the model is written (or has failed to be).
+    pub fn wait(self) {
+        if let Some(h) = self.0 {
+            let _ = h.join();
+        }
+    }
+}
+
+/// Starts writing the model into the data's cache entry (nothing without one), on a thread of
+/// its own: the detectors run meanwhile (at ten million events the write is 12 s). The frame's
+/// columns are shared with the model, not copied. A failure only costs the next reopen its
+/// speed; a process ended mid-write leaves a `NAME.PID` file the next write removes.
+pub fn start_write(data: &Dataset, model: &Model) -> Writing {
     let Some(files) = files_of(data) else {
-        return;
+        return Writing::none();
     };
     if let Some(entry) = &data.cache_entry {
         crate::ingest::cache::remove_unfinished(entry);
     }
+    let model = model.clone();
+    let thread = std::thread::Builder::new()
+        .name("model-cache".into())
+        .spawn(move || write(&files, &model));
+    Writing(thread.ok())
+}
+
+fn write(files: &Files, model: &Model) {
     let written = (|| -> anyhow::Result<()> {
         let tmp = files
             .frame

@@ -10,7 +10,7 @@
 use crate::ingest::{Dataset, TableKind};
 use crate::intel::Intel;
 
-mod cached;
+pub mod cached;
 pub mod columns;
 mod enrich;
 mod identity;
@@ -150,7 +150,7 @@ fn unique_strings(df: &DataFrame, name: &str) -> PolarsResult<Vec<String>> {
 /// from the events frame by table and row). Holding them in both places cost a third of the
 /// memory at 1M events, and sorting the events frame while the tables still shared its buffers
 /// copied every column at once.
-pub fn build_taking(data: &mut Dataset) -> PolarsResult<Model> {
+pub fn build_taking(data: &mut Dataset) -> PolarsResult<(Model, cached::Writing)> {
     if let Some(found) = cached::find(data) {
         // The tables' copies of the model's columns go first: held while the model is read,
         // they were 1.6 GB more at ten million events.
@@ -160,7 +160,7 @@ pub fn build_taking(data: &mut Dataset) -> PolarsResult<Model> {
             Ok(model) => {
                 crate::memory::stage("model read from the cache");
                 drop_linking_only(data);
-                return Ok(model);
+                return Ok((model, cached::Writing::none()));
             }
             Err(e) => {
                 crate::memory::stage(&format!(
@@ -176,8 +176,8 @@ pub fn build_taking(data: &mut Dataset) -> PolarsResult<Model> {
     take_canonical(data);
     let model = build_from(events, data)?;
     drop_linking_only(data);
-    cached::write(data, &model);
-    Ok(model)
+    let writing = cached::start_write(data, &model);
+    Ok((model, writing))
 }
 
 /// Drops from the tables the canonical columns the events frame holds.
