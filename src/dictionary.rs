@@ -34,8 +34,20 @@ pub fn encodes(name: &str) -> bool {
         && !PLAIN.contains(&name)
 }
 
+/// The shared dictionary, kept for the life of the process. Polars holds the global categories'
+/// dictionary only while some column uses it, and makes a new, empty one after: codes taken
+/// (a file's dictionary read in, a code given to a label) before any column held them would
+/// then name nothing, and a column made of them would be all nulls.
+pub fn mapping() -> std::sync::Arc<CategoricalMapping> {
+    static KEPT: std::sync::OnceLock<std::sync::Arc<CategoricalMapping>> =
+        std::sync::OnceLock::new();
+    KEPT.get_or_init(|| Categories::global().mapping()).clone()
+}
+
 /// The encoded type.
 pub fn dtype() -> DataType {
+    // The mapping first: the type takes the one `mapping` keeps alive.
+    let _ = mapping();
     DataType::from_categories(Categories::global())
 }
 
@@ -145,17 +157,17 @@ impl Codes {
 
 /// The code of a text in the shared dictionary, added if new.
 pub fn code_of(text: &str) -> PolarsResult<u32> {
-    Categories::global().mapping().insert_cat(text)
+    mapping().insert_cat(text)
 }
 
 /// The code a text already has, if any column holds it.
 pub fn known_code(text: &str) -> Option<u32> {
-    Categories::global().mapping().get_cat(text)
+    mapping().get_cat(text)
 }
 
 /// Codes beyond any this process has given: the size of a table indexed by code.
 pub fn code_bound() -> usize {
-    Categories::global().mapping().num_cats_upper_bound()
+    mapping().num_cats_upper_bound()
 }
 
 /// An encoded column made from codes (`NULL_CODE` for a missing value).
@@ -192,7 +204,7 @@ pub fn to_codes(df: &DataFrame) -> PolarsResult<(DataFrame, Vec<String>)> {
 /// Writes every value of the shared dictionary, in code order, as a one-column Parquet file.
 /// Written after the files whose codes it reads: the dictionary only grows.
 pub fn write_dictionary(path: &std::path::Path) -> PolarsResult<()> {
-    let mapping = Categories::global().mapping();
+    let mapping = mapping();
     let values: Vec<Option<&str>> = (0..mapping.num_cats_upper_bound())
         .map(|i| mapping.cat_to_str(i as CatSize))
         .collect();
@@ -206,7 +218,7 @@ pub fn write_dictionary(path: &std::path::Path) -> PolarsResult<()> {
 pub fn read_dictionary(path: &std::path::Path) -> PolarsResult<Vec<u32>> {
     let df = ParquetReader::new(std::fs::File::open(path)?).finish()?;
     let values = df.column("value")?.str()?;
-    let mapping = Categories::global().mapping();
+    let mapping = mapping();
     values
         .iter()
         .map(|v| v.map_or(Ok(NULL_CODE), |v| mapping.insert_cat(v)))
@@ -234,6 +246,22 @@ pub fn from_codes(df: &mut DataFrame, names: &[String], remap: &[u32]) -> Polars
         df.with_column(column_of_codes(name, &codes))?;
     }
     Ok(())
+}
+
+/// The columns of a frame read from a file that hold codes (`to_codes`): those `encodes`
+/// names that are numbers, never text, in any file hirescope writes.
+pub fn stored_as_codes(df: &DataFrame) -> Vec<String> {
+    df.columns()
+        .iter()
+        .filter(|c| c.dtype() == &DataType::UInt32 && encodes(c.name()))
+        .map(|c| c.name().to_string())
+        .collect()
+}
+
+/// `from_codes` for every column `stored_as_codes` finds.
+pub fn decode_stored(df: &mut DataFrame, remap: &[u32]) -> PolarsResult<()> {
+    let names = stored_as_codes(df);
+    from_codes(df, &names, remap)
 }
 
 /// `f` (text functions on a plain text column) applied to each distinct value of column `name`
@@ -312,7 +340,7 @@ pub fn codes_bytes(c: &Column) -> Option<usize> {
 /// The distinct values the shared dictionary holds, and its bytes: each value's text, its
 /// 16-byte view and its hash-table entry.
 pub fn dictionary_size() -> (usize, usize) {
-    let mapping = Categories::global().mapping();
+    let mapping = mapping();
     let n = mapping.num_cats_upper_bound();
     let bytes = (0..n)
         .filter_map(|i| mapping.cat_to_str(i as CatSize))
