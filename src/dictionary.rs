@@ -7,7 +7,7 @@
 //!
 //! One dictionary for every column, so any two encoded columns compare, join and stack. Polars
 //! compares an encoded column with a text literal, tests membership in a text list and sorts it
-//! by its text. Text functions (`.str()`) need plain text: `plain_col` gives it. Parquet files
+//! by its text. Text functions (`.str()`) need plain text: `per_value` runs them on each distinct value. Parquet files
 //! get plain text too (`plain`): Polars would write the whole dictionary into every row group.
 
 use polars::prelude::*;
@@ -97,12 +97,6 @@ pub fn plain(df: &DataFrame) -> PolarsResult<DataFrame> {
         })
         .collect::<PolarsResult<_>>()?;
     DataFrame::new(df.height(), cols)
-}
-
-/// A column as plain text in an expression, for the text functions (`.str()`), which do not take
-/// an encoded column. A no-op on a column that is plain already.
-pub fn plain_col(name: &str) -> Expr {
-    col(name).cast(DataType::String)
 }
 
 /// A missing value among `Codes`.
@@ -373,7 +367,7 @@ mod tests {
         let ends = df
             .clone()
             .lazy()
-            .filter(plain_col("app").str().ends_with(lit("ams")))
+            .filter(per_value("app", |e| e.str().ends_with(lit("ams"))))
             .collect()
             .unwrap();
         assert_eq!(ends.height(), 1);

@@ -191,15 +191,17 @@ fn row_owners(ws: &Workspace, case: &CaseState) -> HashMap<(String, i64), String
         return out;
     }
     let events = &ws.analysis.model.events;
+    // Codes, not text, for the pass over every event: 4 bytes a row where borrowed text is 16.
+    use crate::dictionary::Codes;
     let (Ok(tables), Ok(rows), Ok(persons)) = (
-        crate::columns::borrowed_texts(events, "table"),
+        Codes::of(events, "table"),
         events.column("row").and_then(|c| c.i64().cloned()),
-        crate::columns::borrowed_texts(events, "person"),
+        Codes::of(events, "person"),
     ) else {
         return out;
     };
     for i in 0..events.height() {
-        if let (Some(t), Some(r), Some(p)) = (tables[i], rows.get(i), persons[i]) {
+        if let (Some(t), Some(r), Some(p)) = (tables.text_at(i), rows.get(i), persons.text_at(i)) {
             if wanted.contains(&(t, r)) {
                 out.insert((t.to_string(), r), p.to_string());
             }

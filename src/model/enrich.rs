@@ -236,11 +236,11 @@ const SERVICE_TYPES: &[&str] = &[
     "8",
 ];
 
+/// Whether a row's account type names a service. Tested once per distinct type: a plain copy of
+/// the column for every row was 160 MB and a fifth of a second at ten million events.
 pub(super) fn service_typed() -> Expr {
-    crate::dictionary::plain_col("account_type")
-        .str()
-        .to_lowercase()
-        .is_in(
+    crate::dictionary::per_value("account_type", |e| {
+        e.str().to_lowercase().is_in(
             lit(Series::new(
                 "types".into(),
                 SERVICE_TYPES
@@ -251,5 +251,6 @@ pub(super) fn service_typed() -> Expr {
             .implode(false),
             false,
         )
-        .fill_null(lit(false))
+    })
+    .fill_null(lit(false))
 }
