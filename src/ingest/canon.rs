@@ -183,11 +183,7 @@ impl TableBuilder {
         }
         let mut out = Vec::with_capacity(fields.names.len());
         for name in &fields.names {
-            let name = if CANONICAL_COLUMNS.contains(&name.as_str()) {
-                format!("raw.{name}")
-            } else {
-                name.clone()
-            };
+            let name = vendor_name(name);
             let idx = match self.raw_index.get(&name) {
                 Some(&i) => i,
                 None => {
@@ -211,6 +207,48 @@ impl TableBuilder {
 
     /// Adds one row, or says why it cannot be kept.
     pub fn push(
+        &mut self,
+        row: &Row,
+        file: usize,
+        line: u64,
+        flags: Option<&str>,
+    ) -> Result<(), RowError> {
+        self.canonical(row, file, line, flags)?;
+        let layout = self.layout(row.fields);
+        for (i, &col) in layout.iter().enumerate() {
+            let c = &mut self.raw[col];
+            if c.len <= self.rows {
+                c.builder
+                    .append_option(row.values.get(i).copied().flatten());
+                c.len = self.rows + 1;
+            }
+        }
+        self.layouts.insert(row.fields.id, layout);
+        self.rows += 1;
+        for c in &mut self.raw {
+            if c.len < self.rows {
+                c.builder.append_null();
+                c.len = self.rows;
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds one row's canonical values only: its vendor columns are already columns, handed to
+    /// `finish_with_vendor` (the columnar CSV reader).
+    pub fn push_canonical(&mut self, row: &Row, file: usize, line: u64) -> Result<(), RowError> {
+        debug_assert!(
+            self.raw.is_empty(),
+            "a builder takes vendor cells or columns, not both"
+        );
+        self.canonical(row, file, line, None)?;
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// The canonical values of one row, appended to their columns (everything but the vendor's
+    /// cells), or why the row cannot be kept (then nothing is appended).
+    fn canonical(
         &mut self,
         row: &Row,
         file: usize,
@@ -366,31 +404,33 @@ impl TableBuilder {
         self.ts.push(ts);
         self.file.push(file as i64);
         self.line.push(line as i64);
-
-        let layout = self.layout(row.fields);
-        for (i, &col) in layout.iter().enumerate() {
-            let c = &mut self.raw[col];
-            if c.len <= self.rows {
-                c.builder
-                    .append_option(row.values.get(i).copied().flatten());
-                c.len = self.rows + 1;
-            }
-        }
-        self.layouts.insert(row.fields.id, layout);
-        self.rows += 1;
-        for c in &mut self.raw {
-            if c.len < self.rows {
-                c.builder.append_null();
-                c.len = self.rows;
-            }
-        }
         Ok(())
     }
 
-    pub fn finish(self) -> PolarsResult<DataFrame> {
+    pub fn finish(mut self) -> PolarsResult<DataFrame> {
+        let raw: Vec<Column> = std::mem::take(&mut self.raw)
+            .into_iter()
+            .map(|c| c.builder.finish().into_series().into())
+            .collect();
+        let names = std::mem::take(&mut self.raw_names);
+        self.finish_with(raw, names)
+    }
+
+    /// Finishes rows added by `push_canonical`, with their vendor columns (row for row, named as
+    /// `vendor_name` names them).
+    pub fn finish_with_vendor(self, vendor: DataFrame) -> PolarsResult<DataFrame> {
+        let names: Vec<String> = vendor
+            .get_column_names()
+            .iter()
+            .map(|n| n.to_string())
+            .collect();
+        self.finish_with(vendor.into_columns(), names)
+    }
+
+    fn finish_with(self, raw: Vec<Column>, raw_names: Vec<String>) -> PolarsResult<DataFrame> {
         let n = self.rows;
         let kind = self.kind;
-        let mut cols: Vec<Column> = Vec::with_capacity(40 + self.raw.len());
+        let mut cols: Vec<Column> = Vec::with_capacity(40 + raw.len());
         cols.push(Column::new("row".into(), (0..n as i64).collect::<Vec<_>>()));
         cols.push(Column::new("file".into(), self.file));
         cols.push(Column::new("line".into(), self.line));
@@ -419,22 +459,29 @@ impl TableBuilder {
         cols.push(Column::new("success".into(), self.success));
         cols.push(Column::new(KEY_COLUMN.into(), self.key));
         cols.push(self.flags.finish().into_series().into());
-        for c in self.raw {
-            cols.push(c.builder.finish().into_series().into());
-        }
+        cols.extend(raw);
         let df = DataFrame::new(n, cols)?;
-        let derived = derived_columns(kind, &self.raw_names);
+        let derived = derived_columns(kind, &raw_names);
         let mut order: Vec<Expr> = CANONICAL_COLUMNS.iter().map(|c| col(*c)).collect();
         order.push(col(KEY_COLUMN));
-        order.extend(self.raw_names.iter().map(|c| col(c.as_str())));
+        order.extend(raw_names.iter().map(|c| col(c.as_str())));
         let mut df = df.lazy().with_columns(derived).select(order).collect()?;
         crate::dictionary::encode(&mut df)?;
         Ok(df)
     }
 }
 
+/// The column a vendor's column is kept as: its own name, unless a canonical column has it.
+pub fn vendor_name(name: &str) -> String {
+    if CANONICAL_COLUMNS.contains(&name) {
+        format!("raw.{name}")
+    } else {
+        name.to_string()
+    }
+}
+
 /// A vendor value as Row::get reads it: empty text and the literal `null` are missing.
-fn present(e: Expr) -> Expr {
+pub(super) fn present(e: Expr) -> Expr {
     when(e.clone().eq(lit("")).or(e.clone().eq(lit("null"))))
         .then(lit(NULL).cast(DataType::String))
         .otherwise(e)
@@ -611,9 +658,12 @@ pub const ID_KEY: u64 = 1 << 63;
 /// else every value it holds. Order-independent, so the same projection exported with columns in
 /// another order still matches.
 fn row_key(row: &Row, ts: Option<i64>) -> u64 {
-    use std::hash::{Hash, Hasher};
+    use std::hash::{BuildHasher, Hash, Hasher};
+    // Keys live only while a load drops its repeats, so any fixed hash will do: foldhash is
+    // several times faster than SipHash on short values, once per row.
+    let state = foldhash::fast::FixedState::with_seed(0x6869_7265_7363_6f70);
     let hasher = || {
-        let mut h = std::collections::hash_map::DefaultHasher::new();
+        let mut h = state.build_hasher();
         ts.hash(&mut h);
         h
     };
@@ -643,7 +693,7 @@ fn row_key(row: &Row, ts: Option<i64>) -> u64 {
     let mut acc = hasher().finish();
     for (name, v) in row.fields.lower.iter().zip(row.values) {
         if let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) {
-            let mut h = std::collections::hash_map::DefaultHasher::new();
+            let mut h = state.build_hasher();
             name.hash(&mut h);
             v.hash(&mut h);
             acc = acc.wrapping_add(h.finish());

@@ -215,12 +215,12 @@ fn read_csv(
             &csv_chunks(rest, threads()),
             header_lines,
             |sub, chunk, offset, rep| {
-                csv_records(sub, chunk, offset, &headers, &fields, role, file, rep)
+                csv_body(sub, chunk, offset, &headers, &fields, role, file, rep)
             },
         )
     } else {
         let header_lines = count_newlines(&body[..body_start]);
-        csv_records(
+        csv_body(
             loader,
             rest,
             header_lines,
@@ -272,13 +272,13 @@ fn threads() -> usize {
         .min(8)
 }
 
-fn count_newlines(bytes: &[u8]) -> u64 {
+pub(super) fn count_newlines(bytes: &[u8]) -> u64 {
     bytes.iter().filter(|&&b| b == b'\n').count() as u64
 }
 
 /// Cuts CSV text into about `n` chunks at record boundaries: a newline outside quotes (RFC 4180
 /// quoting keeps the count of quote characters even outside a quoted field).
-fn csv_chunks(bytes: &[u8], n: usize) -> Vec<std::ops::Range<usize>> {
+pub(super) fn csv_chunks(bytes: &[u8], n: usize) -> Vec<std::ops::Range<usize>> {
     let mut cuts = vec![0];
     let mut quotes_before = 0usize;
     let mut scanned = 0usize;
@@ -379,9 +379,38 @@ where
     seen
 }
 
+/// The records of a CSV body (no header): an events export's column by column where its
+/// header allows, else row by row.
+#[allow(clippy::too_many_arguments)]
+fn csv_body(
+    loader: &mut Loader,
+    body: &[u8],
+    line_offset: u64,
+    headers: &[String],
+    fields: &Fields,
+    role: Role,
+    file: usize,
+    report: &mut FileReport,
+) -> usize {
+    if role == Role::Events && super::columnar::suits(fields) {
+        super::columnar::csv_body(loader, body, line_offset, headers, fields, file, report)
+    } else {
+        csv_records(
+            loader,
+            body,
+            line_offset,
+            headers,
+            fields,
+            role,
+            file,
+            report,
+        )
+    }
+}
+
 /// The records of a CSV body (no header), with `line_offset` lines before it in the file.
 #[allow(clippy::too_many_arguments)]
-fn csv_records(
+pub(super) fn csv_records(
     loader: &mut Loader,
     body: &[u8],
     line_offset: u64,

@@ -1,0 +1,420 @@
+//! The body of a large events CSV parsed by Polars' own reader, a stretch at a time: the vendor's
+//! columns come out as Polars columns at once, and only the canonical values are worked out row
+//! by row. At ten million rows this is most of the reading time saved: the row reader copies every
+//! cell into a builder, one at a time.
+//!
+//! A stretch Polars' reader cannot be trusted with is read by the row reader instead, which
+//! neutralises, rejects and numbers lines cell by cell: a NUL, invalid UTF-8, a line longer than
+//! the cell limit, a blank line, a record over several lines, or a row of the wrong width. So a
+//! hostile or unusual file reads exactly as before; only its clean stretches are faster.
+
+use super::canon::{present, vendor_name, TableBuilder};
+use super::fields::{Fields, Row, K};
+use super::readers::{count_newlines, csv_records};
+use super::{mapped, FileReport, Loader, Role, TableKind, MAX_CELL_BYTES};
+use polars::prelude::*;
+use polars_io::csv::read::CsvReadOptions;
+use polars_io::SerReader;
+
+/// Bytes of CSV parsed at once: about a spilled piece's rows, so a reader holds one at a time.
+const STRETCH_BYTES: usize = 16 << 20;
+
+/// Whether a header's rows can be read column by column: not when a cell holds more columns
+/// (a Purview `AuditData` object, a KQL `make_set` array), which the row reader unfolds.
+pub(super) fn suits(fields: &Fields) -> bool {
+    fields.array.is_none() && !fields.has(K::AuditData)
+}
+
+/// Reads the records of an events CSV body (no header), with `line_offset` lines before it in the
+/// file; returns how many records it saw, as `csv_records` does.
+pub(super) fn csv_body(
+    loader: &mut Loader,
+    body: &[u8],
+    line_offset: u64,
+    headers: &[String],
+    fields: &Fields,
+    file: usize,
+    report: &mut FileReport,
+) -> usize {
+    csv_body_by(
+        loader,
+        body,
+        line_offset,
+        headers,
+        fields,
+        file,
+        report,
+        STRETCH_BYTES,
+    )
+}
+
+/// `csv_body` in stretches of about `stretch_bytes`.
+#[allow(clippy::too_many_arguments)]
+fn csv_body_by(
+    loader: &mut Loader,
+    body: &[u8],
+    line_offset: u64,
+    headers: &[String],
+    fields: &Fields,
+    file: usize,
+    report: &mut FileReport,
+    stretch_bytes: usize,
+) -> usize {
+    let mut seen = 0;
+    let mut lines = line_offset;
+    let mut start = 0;
+    while start < body.len() {
+        // Each stretch is cut and checked as it is reached, so only its pages are looked at
+        // before they are handed back.
+        let (end, records) = stretch_at(body, start, headers.len(), stretch_bytes);
+        let stretch = &body[start..end];
+        seen += match records.and_then(|n| parsed(stretch, headers.len(), n)) {
+            Some(df) => rows_of(loader, fields, &df, file, lines, report),
+            None => csv_records(
+                loader,
+                stretch,
+                lines,
+                headers,
+                fields,
+                Role::Events,
+                file,
+                report,
+            ),
+        };
+        lines += count_newlines(stretch);
+        mapped::release(stretch);
+        start = end;
+    }
+    seen
+}
+
+/// A stretch of records as text columns named by position, or None when the row reader must read
+/// it (see the module's comment).
+fn parsed(stretch: &[u8], width: usize, records: usize) -> Option<DataFrame> {
+    let bare_cr = memchr::memchr_iter(b'\r', stretch).any(|i| stretch.get(i + 1) != Some(&b'\n'));
+    if bare_cr || memchr::memchr(0, stretch).is_some() || std::str::from_utf8(stretch).is_err() {
+        return None;
+    }
+    let schema: Schema = (0..width)
+        .map(|i| Field::new(format!("{i}").into(), DataType::String))
+        .collect();
+    let df = CsvReadOptions::default()
+        .with_has_header(false)
+        .with_schema(Some(Arc::new(schema)))
+        .with_n_threads(Some(1))
+        .with_raise_if_empty(false)
+        .with_rechunk(true)
+        .map_parse_options(|o| o.with_missing_is_null(false).with_quote_char(Some(b'"')))
+        .into_reader_with_file_handle(std::io::Cursor::new(stretch))
+        .finish()
+        .ok()?;
+    (df.height() == records && df.width() == width).then_some(df)
+}
+
+/// Where the stretch of records from `start` ends (after the first record end at least
+/// `target` bytes on, or the end of the body), and how many records it holds when each is one
+/// line as wide as the header (`width` cells), none blank and none longer than the cell limit;
+/// None otherwise. Quotes are followed as RFC 4180 has them (the chunk cutting does the same); a
+/// quote inside an unquoted cell throws the count off, which sends the stretch to the row reader,
+/// the safe side.
+fn stretch_at(body: &[u8], start: usize, width: usize, target: usize) -> (usize, Option<usize>) {
+    let mut records = 0usize;
+    let mut commas = 0usize;
+    let mut inside = false;
+    let mut whole = true;
+    let mut line_start = start;
+    for i in memchr::memchr3_iter(b'"', b',', b'\n', &body[start..]).map(|i| i + start) {
+        match body[i] {
+            b'"' => inside = !inside,
+            b',' => commas += usize::from(!inside),
+            _ if inside => whole = false,
+            _ => {
+                let line = &body[line_start..i];
+                let line = line.strip_suffix(b"\r").unwrap_or(line);
+                whole &= !line.is_empty() && line.len() <= MAX_CELL_BYTES && commas + 1 == width;
+                records += 1;
+                commas = 0;
+                line_start = i + 1;
+                if i + 1 - start >= target {
+                    return (i + 1, whole.then_some(records));
+                }
+            }
+        }
+    }
+    if line_start < body.len() {
+        let line = &body[line_start..];
+        whole &= !inside && line.len() <= MAX_CELL_BYTES && commas + 1 == width;
+        records += 1;
+    }
+    (body.len(), whole.then_some(records))
+}
+
+/// Hands a parsed stretch's rows to their tables, a piece at a time; `first_line` lines come
+/// before it in the file. Returns how many records it had.
+fn rows_of(
+    loader: &mut Loader,
+    fields: &Fields,
+    df: &DataFrame,
+    file: usize,
+    first_line: u64,
+    report: &mut FileReport,
+) -> usize {
+    let lost = |report: &mut FileReport, why: String| {
+        report.reject(
+            first_line + 1,
+            "",
+            format!("{} rows from here could not be read: {why}", df.height()),
+        );
+        df.height()
+    };
+    let vendor = match vendor_columns(fields, df) {
+        Ok(v) => v,
+        Err(e) => return lost(report, e.to_string()),
+    };
+    let arrays: Vec<_> = vendor
+        .columns()
+        .iter()
+        .filter_map(|c| c.str().ok()?.downcast_iter().next())
+        .collect();
+    if arrays.len() != fields.names.len() || vendor.height() != df.height() {
+        return lost(report, "their columns did not line up".into());
+    }
+    let piece = loader
+        .spill
+        .as_ref()
+        .map_or(df.height(), |s| s.piece_rows())
+        .max(1);
+    let mut values: Vec<Option<&str>> = vec![None; arrays.len()];
+    let mut start = 0;
+    while start < df.height() {
+        let end = (start + piece).min(df.height());
+        // Rows go to their tables in the order read; a stretch nearly always has one table.
+        let mut tables: Vec<(TableKind, TableBuilder, Vec<IdxSize>)> = Vec::new();
+        for i in start..end {
+            for (v, a) in values.iter_mut().zip(&arrays) {
+                *v = a.get(i);
+            }
+            let row = Row {
+                fields,
+                values: &values,
+            };
+            let line = first_line + i as u64 + 1;
+            let kind = loader.table_of(&row, None);
+            let at = match tables.iter().position(|(k, ..)| *k == kind) {
+                Some(at) => at,
+                None => {
+                    tables.push((kind, TableBuilder::new(kind), Vec::new()));
+                    tables.len() - 1
+                }
+            };
+            let (_, builder, rows) = &mut tables[at];
+            match builder.push_canonical(&row, file, line) {
+                Ok(()) => {
+                    rows.push(i as IdxSize);
+                    loader.count_kept(&row, kind, None, report);
+                }
+                Err(e) => report.reject(line, e.column, e.reason),
+            }
+        }
+        for (kind, builder, rows) in tables {
+            if rows.is_empty() {
+                continue;
+            }
+            let part = if rows.len() == end - start {
+                Ok(vendor.slice(start as i64, end - start))
+            } else {
+                vendor.take(&IdxCa::from_vec("rows".into(), rows))
+            };
+            match part.and_then(|p| builder.finish_with_vendor(p)) {
+                Ok(frame) => loader.finished(kind, frame),
+                Err(e) => report.reject(
+                    first_line + start as u64 + 1,
+                    "",
+                    format!("could not build the {kind} rows from here: {e}"),
+                ),
+            }
+        }
+        start = end;
+    }
+    df.height()
+}
+
+/// The vendor's columns of a parsed stretch as the row reader keeps them: one per header name,
+/// twins merged (the first present value wins), empty cells and `null` missing.
+fn vendor_columns(fields: &Fields, df: &DataFrame) -> PolarsResult<DataFrame> {
+    let exprs: Vec<Expr> = fields
+        .names
+        .iter()
+        .zip(&fields.sources)
+        .map(|(name, sources)| {
+            let options: Vec<Expr> = sources
+                .iter()
+                .map(|i| present(col(format!("{i}"))))
+                .collect();
+            let merged = match options.len() {
+                1 => options.into_iter().next().unwrap_or(lit(NULL)),
+                _ => coalesce(&options),
+            };
+            merged
+                .cast(DataType::String)
+                .alias(vendor_name(name).as_str())
+        })
+        .collect();
+    let mut out = df.clone().lazy().select(exprs).collect()?;
+    out.rechunk_mut();
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rows the row reader and this reader keep from one body, as frames and reports.
+    fn both(body: &str, stretch: usize) -> ((DataFrame, FileReport), (DataFrame, FileReport)) {
+        let header_line = body.lines().next().unwrap();
+        let headers: Vec<String> = header_line.split(',').map(str::to_string).collect();
+        let fields = Fields::new(&headers);
+        let rest = &body.as_bytes()[header_line.len() + 1..];
+        let read = |columnar: bool| {
+            let mut loader = Loader::default();
+            let mut report = FileReport::new(std::path::Path::new("t.csv"));
+            if columnar {
+                csv_body_by(
+                    &mut loader,
+                    rest,
+                    1,
+                    &headers,
+                    &fields,
+                    0,
+                    &mut report,
+                    stretch,
+                );
+            } else {
+                csv_records(
+                    &mut loader,
+                    rest,
+                    1,
+                    &headers,
+                    &fields,
+                    Role::Events,
+                    0,
+                    &mut report,
+                );
+            }
+            let data = loader.finish();
+            let df = data.tables.values().next().cloned().unwrap_or_default();
+            (df, report)
+        };
+        (read(false), read(true))
+    }
+
+    fn same(body: &str) -> (DataFrame, FileReport) {
+        same_by(body, STRETCH_BYTES)
+    }
+
+    fn same_by(body: &str, stretch: usize) -> (DataFrame, FileReport) {
+        let ((rows_df, rows_rep), (cols_df, cols_rep)) = both(body, stretch);
+        assert_eq!(rows_df.get_column_names(), cols_df.get_column_names());
+        assert!(
+            rows_df.equals_missing(&cols_df),
+            "row reader:\n{rows_df}\ncolumnar:\n{cols_df}"
+        );
+        assert_eq!(rows_rep.rows, cols_rep.rows);
+        assert_eq!(rows_rep.rejected, cols_rep.rejected);
+        assert_eq!(rows_rep.tables, cols_rep.tables);
+        assert_eq!(rows_rep.decided_by, cols_rep.decided_by);
+        (cols_df, cols_rep)
+    }
+
+    /// The stretch of a whole small body as the columnar reader takes it, if it does.
+    fn vouched(body: &[u8]) -> Option<DataFrame> {
+        let (end, records) = stretch_at(body, 0, 10, usize::MAX);
+        assert_eq!(end, body.len());
+        parsed(body, 10, records?)
+    }
+
+    const HEADER: &str = "Timestamp,Application,ActionType,AccountId,IPAddress,CountryCode,UserAgent,ObjectName,RawEventData,ReportId";
+
+    #[test]
+    fn reads_as_the_row_reader_does() {
+        let body = format!(
+            "{HEADER}\n\
+             2026-08-03T11:37:36.2160000Z,Microsoft Teams,MessageSent,A@x.example,73.42.118.9,US,\"Mozilla/5.0 (X, Y)\",chat,\"{{\"\"a\"\"\"\":1}}\",r1\n\
+             2026-08-03T11:38:36Z,Microsoft Teams,MessageSent,b@x.example,2001:DB8::1,,null,\"say \"\"hi\"\"\",,r2\n\
+             not a time,Microsoft Teams,MessageSent,b@x.example,10.0.0.1,US,ua,o,,r3\n\
+             2026-08-03T11:39:36Z,Workday,,c@x.example, 10.0.0.2 ,US,ua,o,,r4"
+        );
+        let rest = &body.as_bytes()[HEADER.len() + 1..];
+        assert!(vouched(rest).is_some(), "the columnar reader was not used");
+        let (df, rep) = same(&body);
+        assert_eq!(df.height(), 3);
+        assert_eq!(rep.rejected.len(), 1);
+        assert_eq!(rep.rejected[0].line, 4, "{:?}", rep.rejected);
+    }
+
+    #[test]
+    fn crlf_lines_read_the_same() {
+        let body = format!(
+            "{HEADER}\r\n2026-08-03T11:37:36Z,Microsoft Teams,MessageSent,a@x.example,1.2.3.4,US,ua,o,,r1\r\n2026-08-03T11:37:37Z,Microsoft Teams,MessageSent,a@x.example,1.2.3.4,US,ua,o,,r2\r\n"
+        );
+        let (df, _) = same(&body);
+        let last = df.column("ReportId").unwrap().str().unwrap().get(1);
+        assert_eq!(last, Some("r2"));
+    }
+
+    #[test]
+    fn stretches_it_cannot_vouch_for_go_to_the_row_reader() {
+        let good =
+            "2026-08-03T11:37:36Z,Microsoft Teams,MessageSent,a@x.example,1.2.3.4,US,ua,o,,r1";
+        for bad in [
+            // too few fields, too many, a blank line, a record over two lines, a NUL
+            "2026-08-03T11:37:36Z,Microsoft Teams,MessageSent,a@x.example,1.2.3.4",
+            "2026-08-03T11:37:36Z,Microsoft Teams,MessageSent,a@x.example,1.2.3.4,US,ua,o,,r9,extra",
+            "",
+            "2026-08-03T11:37:36Z,Microsoft Teams,MessageSent,a@x.example,1.2.3.4,US,ua,\"two\nlines\",,r9",
+            "2026-08-03T11:37:36Z,Microsoft Teams,MessageSent,a@x.example,1.2.3.4,US,ua,nul\0here,,r9",
+        ] {
+            let body = format!("{HEADER}\n{good}\n{bad}\n{good}\n");
+            let rest = &body.as_bytes()[HEADER.len() + 1..];
+            assert!(vouched(rest).is_none(), "{bad:?} was vouched for");
+            same(&body);
+        }
+        let body = format!("{HEADER}\n{good}\n{good}\n");
+        assert!(vouched(&body.as_bytes()[HEADER.len() + 1..]).is_some());
+    }
+
+    #[test]
+    fn twins_and_canonical_names_are_kept_as_the_row_reader_keeps_them() {
+        let body = "Timestamp,ReportId_long,ReportId_string,AccountId,ip,Application\n\
+                    2026-08-03T11:37:36Z,,s1,a@x.example,1.2.3.4,Workday\n\
+                    2026-08-03T11:37:37Z,7,,a@x.example,1.2.3.5,Workday\n";
+        let (df, _) = same(body);
+        assert!(df.column("raw.ip").is_ok());
+    }
+
+    #[test]
+    fn stretches_keep_line_numbers_and_order_when_some_go_to_the_row_reader() {
+        let mut body = format!("{HEADER}\n");
+        for i in 0..400 {
+            let line = match i {
+                57 => "2026-08-03T11:37:36Z,Microsoft Teams,MessageSent,a@x.example".to_string(),
+                58 => "2026-08-03T11:37:36Z,Workday,x,a@x.example,1.2.3.4,US,ua,\"two\nlines\",,q".into(),
+                300 => "never,Workday,x,a@x.example,1.2.3.4,US,ua,o,,late".into(),
+                _ => format!(
+                    "2026-08-03T11:{:02}:{:02}Z,Microsoft Teams,MessageSent,u{}@x.example,10.0.{}.1,US,ua,o{i},,r{i}",
+                    i / 60,
+                    i % 60,
+                    i % 7,
+                    i % 5
+                ),
+            };
+            body.push_str(&line);
+            body.push('\n');
+        }
+        let (df, rep) = same_by(&body, 2_000);
+        assert_eq!(df.height(), 398);
+        // The header is line 1; row 57 is line 59, and row 300 comes after a record over two lines.
+        let lines: Vec<u64> = rep.rejected.iter().map(|r| r.line).collect();
+        assert_eq!(lines, vec![59, 303], "{:?}", rep.rejected);
+    }
+}
