@@ -27,7 +27,11 @@ pub fn paths_or_samples(paths: &[PathBuf]) -> anyhow::Result<Vec<PathBuf>> {
 
 /// Reads, links, detects (the detectors in `only`, all when empty) and ranks.
 pub fn analyse(inputs: &Inputs, config: &Config, only: &[String]) -> anyhow::Result<Analysis> {
-    analyse_data(ingest::load(inputs), config, only)
+    analyse_data(
+        ingest::load_for_model(inputs, crate::model::left_in_tables),
+        config,
+        only,
+    )
 }
 
 /// Links, detects and ranks what was read.
@@ -96,7 +100,7 @@ pub fn load_staged(
         "reading {} path(s)",
         inputs.paths.len()
     )));
-    let mut data = ingest::load(inputs);
+    let mut data = ingest::load_for_model(inputs, crate::model::left_in_tables);
     loaded(&data);
     stage(Stage::Progress(format!(
         "{} rows read; linking people",

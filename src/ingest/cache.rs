@@ -116,10 +116,11 @@ fn fingerprint(inputs: &Inputs) -> Option<(String, u64)> {
 /// ceiling, may read differently next time).
 pub fn load(
     inputs: &Inputs,
+    kept: Option<fn(&str) -> bool>,
     fresh: impl FnOnce(&Inputs, Option<Arc<Spill>>) -> Dataset,
 ) -> Dataset {
     match dir() {
-        Some(root) => load_in(&root, min_bytes(), inputs, fresh),
+        Some(root) => load_in(&root, min_bytes(), inputs, kept, fresh),
         None => fresh(inputs, None),
     }
 }
@@ -170,11 +171,13 @@ pub(crate) fn remove_unfinished(entry: &Path) {
     }
 }
 
-/// `load` with the cache in `root`, for inputs of at least `min_bytes`.
+/// `load` with the cache in `root`, for inputs of at least `min_bytes`; a table read from it
+/// holds only the columns `kept` names, when given (see `ingest::load_for_model`).
 pub fn load_in(
     root: &Path,
     min_bytes: u64,
     inputs: &Inputs,
+    kept: Option<fn(&str) -> bool>,
     fresh: impl FnOnce(&Inputs, Option<Arc<Spill>>) -> Dataset,
 ) -> Dataset {
     let Some((key, total)) = fingerprint(inputs) else {
@@ -185,7 +188,7 @@ pub fn load_in(
     }
     let entry = root.join(&key);
     if entry.is_dir() {
-        match read(&entry) {
+        match read(&entry, kept) {
             Ok(mut data) => {
                 data.cache_entry = Some(entry.clone());
                 crate::memory::stage(&format!("read from the cache {}", entry.display()));
@@ -330,7 +333,7 @@ pub(crate) fn write_table(df: &DataFrame, path: &Path) -> PolarsResult<()> {
 
 /// Reads a cache entry whole: every table it lists and the files' accounts; roster, intel and
 /// networks files are read again in their roles, at their places in the list.
-fn read(entry: &Path) -> anyhow::Result<Dataset> {
+fn read(entry: &Path, kept: Option<fn(&str) -> bool>) -> anyhow::Result<Dataset> {
     #[derive(serde::Deserialize)]
     struct Manifest {
         format: String,
@@ -354,7 +357,9 @@ fn read(entry: &Path) -> anyhow::Result<Dataset> {
         let path = table_file(entry, kind);
         // Only the canonical columns: the vendor's stay in the file, read back a row at a time.
         // A corrupt file is Polars' to reject; a panic while decoding it is caught the same way.
-        let (df, columns) = crate::panics::catch(|| read_canonical(&path))
+        // Unrecognised rows are not in the model: that table is always read whole.
+        let kept = kept.filter(|_| kind != super::TableKind::Unrecognized);
+        let (df, columns) = crate::panics::catch(|| read_canonical(&path, kept))
             .map_err(|p| anyhow::anyhow!("{p}"))??;
         let disk = match manifest.pieces.get(name) {
             // Spilled as it was read: the table file holds the canonical columns and `AT`.
@@ -404,6 +409,7 @@ fn read(entry: &Path) -> anyhow::Result<Dataset> {
     data.roster = small.roster;
     data.intel = small.intel;
     data.networks = small.networks;
+    data.slim = kept.is_some();
     Ok(data)
 }
 
@@ -414,7 +420,8 @@ pub fn reread_tables(data: &mut Dataset) -> anyhow::Result<()> {
         .cache_entry
         .clone()
         .ok_or_else(|| anyhow::anyhow!("the data has no cache entry"))?;
-    data.tables = read(&entry)?.tables;
+    data.tables = read(&entry, None)?.tables;
+    data.slim = false;
     Ok(())
 }
 
@@ -424,11 +431,14 @@ const READ_ROWS: usize = 16 * ROW_GROUP;
 
 /// A cached table's canonical columns (and `AT`), encoded, with the number of columns the file
 /// holds.
-fn read_canonical(path: &Path) -> PolarsResult<(DataFrame, usize)> {
+fn read_canonical(path: &Path, kept: Option<fn(&str) -> bool>) -> PolarsResult<(DataFrame, usize)> {
     let remap = entry_dictionary(path)?;
     read_encoded(
         path,
-        |n| super::canon::CANONICAL_COLUMNS.contains(&n) || n == super::spill::AT,
+        |n| {
+            (super::canon::CANONICAL_COLUMNS.contains(&n) || n == super::spill::AT)
+                && kept.is_none_or(|kept| kept(n))
+        },
         |part| crate::dictionary::decode_stored(part, &remap),
     )
 }

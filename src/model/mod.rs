@@ -172,12 +172,23 @@ pub fn build_taking(data: &mut Dataset) -> PolarsResult<(Model, cached::Writing)
             }
         }
     }
+    if data.slim {
+        // Read for a cached model that is not there (another roster, say): the tables whole.
+        crate::ingest::cache::reread_tables(data).map_err(|e| polars_err!(ComputeError: "{e}"))?;
+        crate::memory::stage("tables read again whole: no cached model for these inputs");
+    }
     let events = stack_events(data)?;
     take_canonical(data);
     let model = build_from(events, data)?;
     drop_linking_only(data);
     let writing = cached::start_write(data, &model);
     Ok((model, writing))
+}
+
+/// Whether a table keeps a column beside a built (or cached) model: `take_canonical` and
+/// `drop_linking_only` leave it only these (a cached table's are all on disk).
+pub fn left_in_tables(name: &str) -> bool {
+    matches!(name, "row" | "flags") || !event_columns().any(|c| c == name)
 }
 
 /// Drops from the tables the canonical columns the events frame holds.
