@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Bumped when what is written changes shape.
-const FORMAT: &str = "hirescope-cache-3";
+const FORMAT: &str = "hirescope-cache-4";
 
 /// The entry's dictionary: the text of the codes its table files hold (`dictionary::to_codes`).
 const DICTIONARY: &str = "dictionary.parquet";
@@ -256,6 +256,17 @@ fn write(tmp: &Path, entry: &Path, data: &Dataset) -> anyhow::Result<bool> {
     let result = (|| -> anyhow::Result<()> {
         let mut pieces = serde_json::Map::new();
         for (kind, df) in &data.tables {
+            // A table whose every row is in a piece keeps only where (and which) rows are: its
+            // canonical columns are in the pieces too, and are gathered from them on a read that
+            // needs them (`with_piece_columns`). Writing them again here took 8 s of a first
+            // load at ten million events, and a reopen with a cached model never reads them.
+            let placed = df
+                .column(super::spill::AT)
+                .is_ok_and(|at| at.null_count() == 0);
+            let df = match placed {
+                true => &df.select(PLACES.iter().copied().filter(|c| df.column(c).is_ok()))?,
+                false => df,
+            };
             // Encoded columns as their codes: at ten million events writing their text took
             // 13 s, and reading it back and encoding it again 6.6 s.
             let (stored, _) = crate::dictionary::to_codes(df)?;
@@ -359,10 +370,11 @@ fn read(entry: &Path, kept: Option<fn(&str) -> bool>) -> anyhow::Result<Dataset>
         // A corrupt file is Polars' to reject; a panic while decoding it is caught the same way.
         // Unrecognised rows are not in the model: that table is always read whole.
         let kept = kept.filter(|_| kind != super::TableKind::Unrecognized);
-        let (df, columns) = crate::panics::catch(|| read_canonical(&path, kept))
+        let (mut df, columns) = crate::panics::catch(|| read_canonical(&path, kept))
             .map_err(|p| anyhow::anyhow!("{p}"))??;
         let disk = match manifest.pieces.get(name) {
-            // Spilled as it was read: the table file holds the canonical columns and `AT`.
+            // Spilled as it was read: the table file holds where each row is (`PLACES`), and
+            // its canonical columns are gathered from the pieces.
             Some(sp) => {
                 for (file, _) in sp.pieces.values() {
                     anyhow::ensure!(
@@ -370,6 +382,8 @@ fn read(entry: &Path, kept: Option<fn(&str) -> bool>) -> anyhow::Result<Dataset>
                         "piece {file:?} is missing"
                     );
                 }
+                df = crate::panics::catch(|| with_piece_columns(df, entry, &sp.pieces, kept))
+                    .map_err(|p| anyhow::anyhow!("{p}"))??;
                 super::OnDisk {
                     stored: super::Stored::Pieces {
                         dir: entry.to_path_buf(),
@@ -423,6 +437,74 @@ pub fn reread_tables(data: &mut Dataset) -> anyhow::Result<()> {
     data.tables = read(&entry, None)?.tables;
     data.slim = false;
     Ok(())
+}
+
+/// What a table file holds of a table whose rows are all in pieces: where each row came from
+/// and where its every column is.
+const PLACES: &[&str] = &["row", "file", "line", "flags", super::spill::AT];
+
+/// A table read from a file of `PLACES` with the canonical columns it lacks (those `kept` names,
+/// or all) gathered from its pieces, in the table's column order: each piece read once, for the
+/// rows the table kept of it (repeats were dropped).
+fn with_piece_columns(
+    df: DataFrame,
+    entry: &Path,
+    pieces: &std::collections::BTreeMap<u32, (String, usize)>,
+    kept: Option<fn(&str) -> bool>,
+) -> anyhow::Result<DataFrame> {
+    let wanted: Vec<&str> = super::canon::CANONICAL_COLUMNS
+        .iter()
+        .copied()
+        .filter(|c| df.column(c).is_err() && kept.is_none_or(|k| k(c)))
+        .collect();
+    if wanted.is_empty() || df.height() == 0 {
+        return Ok(df);
+    }
+    let at = df.column(super::spill::AT)?.u64()?.clone();
+    let mut parts: Vec<DataFrame> = Vec::new();
+    let mut row = 0;
+    while row < df.height() {
+        let id = at.get(row).map(|a| (a >> 32) as u32);
+        let mut end = row + 1;
+        while end < df.height() && at.get(end).map(|a| (a >> 32) as u32) == id {
+            end += 1;
+        }
+        let id = id.ok_or_else(|| anyhow::anyhow!("row {row} has no piece"))?;
+        let (file, rows) = pieces
+            .get(&id)
+            .ok_or_else(|| anyhow::anyhow!("piece {id} is not listed"))?;
+        let path = entry.join(file);
+        let (piece, _) = read_encoded(&path, |n| wanted.contains(&n), crate::dictionary::encode)?;
+        anyhow::ensure!(
+            piece.height() == *rows,
+            "piece {file:?} holds {} rows where {rows} were written",
+            piece.height()
+        );
+        let offsets: Vec<IdxSize> = (row..end)
+            .map(|r| at.get(r).map_or(0, |a| (a & 0xffff_ffff) as IdxSize))
+            .collect();
+        parts.push(piece.take(&IdxCa::from_vec("offsets".into(), offsets))?);
+        row = end;
+    }
+    let mut parts = parts.into_iter();
+    let mut gathered = parts.next().unwrap_or_default();
+    for p in parts {
+        gathered.vstack_mut_owned(p)?;
+    }
+    gathered.rechunk_mut();
+    let mut columns: Vec<Column> = Vec::with_capacity(df.width() + gathered.width());
+    for name in super::canon::CANONICAL_COLUMNS {
+        if let Ok(c) = df.column(name).or_else(|_| gathered.column(name)) {
+            columns.push(c.clone());
+        }
+    }
+    for c in df.columns() {
+        if !super::canon::CANONICAL_COLUMNS.contains(&c.name().as_str()) {
+            columns.push(c.clone());
+        }
+    }
+    crate::memory::release();
+    Ok(DataFrame::new(df.height(), columns)?)
 }
 
 /// Rows read and encoded at a time: the file holds text, and a whole table of it decoded at once
