@@ -314,12 +314,22 @@ fn write(tmp: &Path, entry: &Path, data: &Dataset) -> anyhow::Result<bool> {
 /// events); here only one group's rows are copied at a time. Small groups, because the detail
 /// view reads one row back, which decodes its group.
 pub(crate) fn write_table(df: &DataFrame, path: &Path) -> PolarsResult<()> {
+    write_table_in(df, path, ROW_GROUP)
+}
+
+/// Rows per group of a file only ever read whole (the model's): fewer, larger groups are less
+/// work to write (each column of each group is encoded on its own), and they line up with the
+/// parts `read_encoded` reads.
+pub(crate) const WHOLE_ROW_GROUP: usize = READ_ROWS;
+
+/// `write_table` with `group` rows per row group.
+pub(crate) fn write_table_in(df: &DataFrame, path: &Path, group: usize) -> PolarsResult<()> {
     let file = std::fs::File::create(path)?;
     // Encoded columns are written as text, a group at a time (see `dictionary`).
     let schema = crate::dictionary::plain(&df.clear())?.schema().clone();
     let mut writer = ParquetWriter::new(file)
         .with_compression(ParquetCompression::Lz4Raw)
-        .with_row_group_size(Some(ROW_GROUP))
+        .with_row_group_size(Some(group))
         // No statistics: only hirescope reads these files, whole or by row number, never
         // filtered by value, and a minimum and maximum of every text column cost time.
         .with_statistics(StatisticsOptions {
@@ -333,10 +343,10 @@ pub(crate) fn write_table(df: &DataFrame, path: &Path) -> PolarsResult<()> {
     let mut at = 0;
     while at < df.height().max(1) {
         // One chunk per column, so the writer's groups line up across columns.
-        let mut group = crate::dictionary::plain(&df.slice(at as i64, ROW_GROUP))?;
-        group.rechunk_mut();
-        writer.write_batch(&group)?;
-        at += ROW_GROUP;
+        let mut rows = crate::dictionary::plain(&df.slice(at as i64, group))?;
+        rows.rechunk_mut();
+        writer.write_batch(&rows)?;
+        at += group;
     }
     writer.finish()?;
     Ok(())

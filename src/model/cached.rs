@@ -160,7 +160,7 @@ fn write(files: &Files, model: &Model) {
             .frame
             .with_extension(format!("parquet.{}", std::process::id()));
         let (stored, encoded) = crate::dictionary::to_codes(&model.events)?;
-        crate::ingest::cache::write_table(&stored, &tmp)?;
+        crate::ingest::cache::write_table_in(&stored, &tmp, crate::ingest::cache::WHOLE_ROW_GROUP)?;
         drop(stored);
         std::fs::rename(&tmp, &files.frame)?;
         // After the frame: every code it holds is in the dictionary by then.

@@ -314,9 +314,11 @@ pub fn build_from(events: DataFrame, data: &Dataset) -> PolarsResult<Model> {
     events.with_column(column_of_codes(columns::IP_INTEL, &ip_intel))?;
     events.with_column(column_of_codes(columns::ACCOUNT_INTEL, &account_intel))?;
     drop((person, ip_intel, account_intel));
+    crate::memory::stage("model: people and intel of each row");
     // What one table knows of an IP (anonymous proxy, IPCategory, IPTags, a measured place) holds
     // for the same IP in tables that only carry the address, such as OfficeActivity's ClientIP.
     share_ip_facts(&mut events, data)?;
+    crate::memory::stage("model: facts shared by IP");
     attribute_by_ip(&mut events)?;
     crate::memory::stage("model: derived columns");
 
