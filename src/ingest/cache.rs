@@ -218,7 +218,8 @@ pub fn load_in(
         .all(|f| f.role != Role::Unreadable && !f.rejected.iter().any(|r| r.line == 0));
     if !whole {
         // Not trusted for next time; its pieces serve this process only (removed by a later
-        // load once it has ended).
+        // load once it has ended), and their codes are read with this dictionary.
+        let _ = crate::dictionary::write_dictionary(&tmp.join(DICTIONARY));
         return data;
     }
     match write(&tmp, &entry, &data) {
@@ -235,11 +236,15 @@ pub fn load_in(
             entry.display(),
             tmp.display()
         )),
-        Err(e) => crate::memory::stage(&format!(
-            "cache not written to {}: {}",
-            root.display(),
-            crate::sanitize::visible(&e.to_string())
-        )),
+        Err(e) => {
+            // The pieces still serve this process from `tmp`, their codes read with this.
+            let _ = crate::dictionary::write_dictionary(&tmp.join(DICTIONARY));
+            crate::memory::stage(&format!(
+                "cache not written to {}: {}",
+                root.display(),
+                crate::sanitize::visible(&e.to_string())
+            ));
+        }
     }
     data
 }
@@ -471,6 +476,7 @@ fn with_piece_columns(
         return Ok(df);
     }
     let at = df.column(super::spill::AT)?.u64()?.clone();
+    let remap = crate::dictionary::read_dictionary(&entry.join(DICTIONARY))?;
     let mut parts: Vec<DataFrame> = Vec::new();
     let mut row = 0;
     while row < df.height() {
@@ -484,7 +490,11 @@ fn with_piece_columns(
             .get(&id)
             .ok_or_else(|| anyhow::anyhow!("piece {id} is not listed"))?;
         let path = entry.join(file);
-        let (piece, _) = read_encoded(&path, |n| wanted.contains(&n), crate::dictionary::encode)?;
+        let (piece, _) = read_encoded(
+            &path,
+            |n| wanted.contains(&n),
+            |part| crate::dictionary::decode_stored(part, &remap),
+        )?;
         anyhow::ensure!(
             piece.height() == *rows,
             "piece {file:?} holds {} rows where {rows} were written",

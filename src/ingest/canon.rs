@@ -692,7 +692,7 @@ fn row_key(row: &Row, ts: Option<i64>) -> u64 {
     }
     let mut acc = hasher().finish();
     for (name, v) in row.fields.lower.iter().zip(row.values) {
-        if let Some(v) = v.map(str::trim).filter(|v| !v.is_empty()) {
+        if let Some(v) = v.map(super::fields::trimmed).filter(|v| !v.is_empty()) {
             let mut h = state.build_hasher();
             name.hash(&mut h);
             v.hash(&mut h);

@@ -87,7 +87,12 @@ impl Spill {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let file = format!("{}.{id:06}.parquet", kind.name());
         let whole = df.drop(canon::KEY_COLUMN).unwrap_or_else(|_| df.clone());
-        if let Err(e) = super::cache::write_table(&whole, &self.dir.join(&file)) {
+        // Encoded columns as their codes, as the tables store them (the entry's dictionary is
+        // written once the load is over): writing their text meant decoding every one first,
+        // and Parquet then hashed the text again to encode it.
+        let written = crate::dictionary::to_codes(&whole)
+            .and_then(|(codes, _)| super::cache::write_table(&codes, &self.dir.join(&file)));
+        if let Err(e) = written {
             if let Ok(mut f) = self.failed.lock() {
                 f.get_or_insert_with(|| e.to_string());
             }

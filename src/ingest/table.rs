@@ -272,7 +272,8 @@ fn filled(row: &Row, i: usize) -> bool {
         .get(i)
         .copied()
         .flatten()
-        .is_some_and(|v| !v.trim().is_empty() && v.trim() != "null")
+        .map(super::fields::trimmed)
+        .is_some_and(|v| !v.is_empty() && v != "null")
 }
 
 /// Recognises a row's table from the columns it fills and the values it holds, never from a file

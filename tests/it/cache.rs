@@ -431,3 +431,43 @@ fn a_killed_load_leaves_nothing_behind_for_long() {
     );
     assert!(live.exists(), "a running load's entry was removed");
 }
+
+/// Inputs with a file that cannot be read are not cached for next time, but this load still
+/// spilled its pieces (codes included) and reads every row's vendor columns back from them.
+#[test]
+fn an_unreadable_input_keeps_its_pieces_for_this_process() {
+    use hirescope::ingest::{self, cache, Inputs, TableKind};
+    let data = sample(20, 3_000);
+    std::fs::write(data.path().join("broken.bin"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    let root = tempfile::tempdir().unwrap();
+    let inputs = Inputs {
+        paths: vec![data.path().to_path_buf()],
+        cache: true,
+        ..Inputs::default()
+    };
+    let held = ingest::load_fresh(&inputs);
+    let spilled = cache::load_in(root.path(), 0, &inputs, None, |i, spill| {
+        if let Some(s) = &spill {
+            s.set_piece_rows(100);
+        }
+        ingest::load_fresh_into(i, spill)
+    });
+    assert!(spilled.cache_entry.is_none(), "an input could not be read");
+    assert!(spilled.on_disk.contains_key(&TableKind::CloudAppEvents));
+    let table = &held.tables[&TableKind::CloudAppEvents];
+    for row in [0, 1, 150, table.height() as i64 - 1] {
+        let a = held.row_whole(TableKind::CloudAppEvents, row).unwrap();
+        let b = spilled
+            .row_whole(TableKind::CloudAppEvents, row)
+            .unwrap_or_else(|e| panic!("row {row}: {e}"));
+        for c in a.columns() {
+            let theirs = b.column(c.name()).unwrap();
+            assert_eq!(
+                c.cast(&polars::prelude::DataType::String).unwrap(),
+                theirs.cast(&polars::prelude::DataType::String).unwrap(),
+                "row {row} column {}",
+                c.name()
+            );
+        }
+    }
+}
