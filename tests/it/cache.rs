@@ -438,7 +438,11 @@ fn a_killed_load_leaves_nothing_behind_for_long() {
 fn an_unreadable_input_keeps_its_pieces_for_this_process() {
     use hirescope::ingest::{self, cache, Inputs, TableKind};
     let data = sample(20, 3_000);
-    std::fs::write(data.path().join("broken.bin"), [0u8, 159, 146, 150, 0, 1, 2]).unwrap();
+    std::fs::write(
+        data.path().join("broken.bin"),
+        [0u8, 159, 146, 150, 0, 1, 2],
+    )
+    .unwrap();
     let root = tempfile::tempdir().unwrap();
     let inputs = Inputs {
         paths: vec![data.path().to_path_buf()],

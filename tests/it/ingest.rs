@@ -387,19 +387,29 @@ fn json_lines_escapes_nested_values_and_odd_keys_read_the_same_on_every_path() {
         r#"{"Timestamp":"2024-01-01T00:00:00Z","ApplicationId":1,"ActionType":"Say \"hi\"\n","AccountId":"A@B.io","RawEventData":{"k":[1,2]},"IsExternalUser":true,"Empty":"","Nothing":null}"#,
         // An escaped key sends the row down the general path; it must land in the same columns.
         r#"{"Timest\u0061mp":"2024-01-01T00:00:01Z","ApplicationId":2,"ActionType":"X","AccountId":"c@d.io","RawEventData":{"k":[3]}}"#,
+        // The same keys in another order, then a key given twice (the last one counts, as in
+        // a parsed object).
+        r#"{"AccountId":"e@f.io","ActionType":"Y","ApplicationId":3,"Timestamp":"2024-01-01T00:00:02Z"}"#,
+        r#"{"Timestamp":"2024-01-01T00:00:03Z","ActionType":"first","ApplicationId":4,"ActionType":"last","AccountId":"g@h.io"}"#,
     ];
-    let (_d, data) = load_bytes(
-        "e.jsonl",
-        format!("{}\n{}\n", lines[0], lines[1]).as_bytes(),
+    let (_d, data) = load_bytes("e.jsonl", (lines.join("\n") + "\n").as_bytes());
+    assert_eq!(rows(&data, T::CloudAppEvents), 4, "{:?}", data.files);
+    assert_eq!(
+        texts(&data, T::CloudAppEvents, "action")[2..],
+        [Some("Y".to_string()), Some("last".to_string())]
     );
-    assert_eq!(rows(&data, T::CloudAppEvents), 2, "{:?}", data.files);
     assert_eq!(
         texts(&data, T::CloudAppEvents, "action")[0].as_deref(),
         Some("Say \"hi\"\n")
     );
     assert_eq!(
         texts(&data, T::CloudAppEvents, "account"),
-        vec![Some("a@b.io".into()), Some("c@d.io".into())]
+        vec![
+            Some("a@b.io".into()),
+            Some("c@d.io".into()),
+            Some("e@f.io".into()),
+            Some("g@h.io".into())
+        ]
     );
     assert_eq!(
         texts(&data, T::CloudAppEvents, "detail")[0].as_deref(),
