@@ -223,21 +223,29 @@ pub fn read_dictionary(path: &std::path::Path) -> PolarsResult<Vec<u32>> {
 /// again through `remap` (`read_dictionary`). A code the dictionary does not have (a damaged
 /// file) is an error, never a wrong value.
 pub fn from_codes(df: &mut DataFrame, names: &[String], remap: &[u32]) -> PolarsResult<()> {
+    // A process that reads an entry before it encodes anything of its own (a reopen) gives the
+    // file's values the file's own codes: then the codes are taken as they are, with no pass
+    // per row (at ten million events the remapping was a sixth of a reopen).
+    let identity = remap.iter().enumerate().all(|(i, &r)| r as usize == i);
     for name in names {
         let Ok(c) = df.column(name) else { continue };
         let stored = c.cast(&DataType::UInt32)?;
-        let codes: Vec<u32> = stored
-            .u32()?
-            .iter()
-            .map(|k| match k {
-                None => Ok(NULL_CODE),
-                Some(k) => remap
-                    .get(k as usize)
-                    .copied()
-                    .ok_or_else(|| polars_err!(ComputeError: "code {k} of column {name} is not in the dictionary")),
-            })
-            .collect::<PolarsResult<_>>()?;
-        df.with_column(column_of_codes(name, &codes))?;
+        let stored = stored.u32()?;
+        if let Some(k) = stored.max().filter(|&k| k as usize >= remap.len()) {
+            polars_bail!(ComputeError: "code {k} of column {name} is not in the dictionary");
+        }
+        let physical: UInt32Chunked = if identity {
+            stored.clone().with_name(name.as_str().into())
+        } else {
+            stored
+                .iter()
+                .map(|k| k.map(|k| remap[k as usize]).filter(|&k| k != NULL_CODE))
+                .collect_ca(name.as_str().into())
+        };
+        let column: Column = Categorical32Chunked::from_cats_and_dtype(physical, dtype())
+            .into_series()
+            .into();
+        df.with_column(column)?;
     }
     Ok(())
 }
