@@ -10,7 +10,7 @@
 
 use super::canon::{present, vendor_name, TableBuilder};
 use super::fields::{Fields, Row, K};
-use super::readers::{count_newlines, csv_records};
+use super::readers::{count_newlines, csv_records, Header};
 use super::{mapped, FileReport, Loader, Role, TableKind, MAX_CELL_BYTES};
 use polars::prelude::*;
 use polars_io::csv::read::CsvReadOptions;
@@ -31,35 +31,26 @@ pub(super) fn csv_body(
     loader: &mut Loader,
     body: &[u8],
     line_offset: u64,
-    headers: &[String],
-    fields: &Fields,
-    file: usize,
+    header: Header,
     report: &mut FileReport,
 ) -> usize {
-    csv_body_by(
-        loader,
-        body,
-        line_offset,
-        headers,
-        fields,
-        file,
-        report,
-        STRETCH_BYTES,
-    )
+    csv_body_by(loader, body, line_offset, header, report, STRETCH_BYTES)
 }
 
 /// `csv_body` in stretches of about `stretch_bytes`.
-#[allow(clippy::too_many_arguments)]
 fn csv_body_by(
     loader: &mut Loader,
     body: &[u8],
     line_offset: u64,
-    headers: &[String],
-    fields: &Fields,
-    file: usize,
+    header: Header,
     report: &mut FileReport,
     stretch_bytes: usize,
 ) -> usize {
+    let Header {
+        headers,
+        fields,
+        file,
+    } = header;
     let mut seen = 0;
     let mut lines = line_offset;
     let mut start = 0;
@@ -70,16 +61,7 @@ fn csv_body_by(
         let stretch = &body[start..end];
         seen += match records.and_then(|n| parsed(stretch, headers.len(), n)) {
             Some(df) => rows_of(loader, fields, &df, file, lines, report),
-            None => csv_records(
-                loader,
-                stretch,
-                lines,
-                headers,
-                fields,
-                Role::Events,
-                file,
-                report,
-            ),
+            None => csv_records(loader, stretch, lines, header, Role::Events, report),
         };
         lines += count_newlines(stretch);
         mapped::release(stretch);
@@ -275,31 +257,18 @@ mod tests {
         let headers: Vec<String> = header_line.split(',').map(str::to_string).collect();
         let fields = Fields::new(&headers);
         let rest = &body.as_bytes()[header_line.len() + 1..];
+        let header = Header {
+            headers: &headers,
+            fields: &fields,
+            file: 0,
+        };
         let read = |columnar: bool| {
             let mut loader = Loader::default();
             let mut report = FileReport::new(std::path::Path::new("t.csv"));
             if columnar {
-                csv_body_by(
-                    &mut loader,
-                    rest,
-                    1,
-                    &headers,
-                    &fields,
-                    0,
-                    &mut report,
-                    stretch,
-                );
+                csv_body_by(&mut loader, rest, 1, header, &mut report, stretch);
             } else {
-                csv_records(
-                    &mut loader,
-                    rest,
-                    1,
-                    &headers,
-                    &fields,
-                    Role::Events,
-                    0,
-                    &mut report,
-                );
+                csv_records(&mut loader, rest, 1, header, Role::Events, &mut report);
             }
             let data = loader.finish();
             let df = data.tables.values().next().cloned().unwrap_or_default();

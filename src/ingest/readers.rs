@@ -170,6 +170,11 @@ fn read_csv(
         );
         return;
     }
+    let header = Header {
+        headers: &headers,
+        fields: &fields,
+        file,
+    };
     let mut body_start = rdr.position().byte() as usize;
     // The reader stops between the CR and the LF of a CRLF header: the LF belongs to the header's
     // line, or every line number after it would be one too low.
@@ -214,22 +219,11 @@ fn read_csv(
             rest,
             &csv_chunks(rest, threads()),
             header_lines,
-            |sub, chunk, offset, rep| {
-                csv_body(sub, chunk, offset, &headers, &fields, role, file, rep)
-            },
+            |sub, chunk, offset, rep| csv_body(sub, chunk, offset, header, role, rep),
         )
     } else {
         let header_lines = count_newlines(&body[..body_start]);
-        csv_body(
-            loader,
-            rest,
-            header_lines,
-            &headers,
-            &fields,
-            role,
-            file,
-            report,
-        )
+        csv_body(loader, rest, header_lines, header, role, report)
     };
     if rows_seen == 0 {
         report
@@ -379,47 +373,46 @@ where
     seen
 }
 
+/// What every record of one CSV body is read through: the file's header as written and as
+/// normalised, and the file's number.
+#[derive(Clone, Copy)]
+pub(super) struct Header<'a> {
+    pub headers: &'a [String],
+    pub fields: &'a Fields,
+    pub file: usize,
+}
+
 /// The records of a CSV body (no header): an events export's column by column where its
 /// header allows, else row by row.
-#[allow(clippy::too_many_arguments)]
 fn csv_body(
     loader: &mut Loader,
     body: &[u8],
     line_offset: u64,
-    headers: &[String],
-    fields: &Fields,
+    header: Header,
     role: Role,
-    file: usize,
     report: &mut FileReport,
 ) -> usize {
-    if role == Role::Events && super::columnar::suits(fields) {
-        super::columnar::csv_body(loader, body, line_offset, headers, fields, file, report)
+    if role == Role::Events && super::columnar::suits(header.fields) {
+        super::columnar::csv_body(loader, body, line_offset, header, report)
     } else {
-        csv_records(
-            loader,
-            body,
-            line_offset,
-            headers,
-            fields,
-            role,
-            file,
-            report,
-        )
+        csv_records(loader, body, line_offset, header, role, report)
     }
 }
 
 /// The records of a CSV body (no header), with `line_offset` lines before it in the file.
-#[allow(clippy::too_many_arguments)]
 pub(super) fn csv_records(
     loader: &mut Loader,
     body: &[u8],
     line_offset: u64,
-    headers: &[String],
-    fields: &Fields,
+    header: Header,
     role: Role,
-    file: usize,
     report: &mut FileReport,
 ) -> usize {
+    let Header {
+        headers,
+        fields,
+        file,
+    } = header;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)
         .flexible(true)
