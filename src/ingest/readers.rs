@@ -219,11 +219,13 @@ fn read_csv(
             rest,
             &csv_chunks(rest, threads()),
             header_lines,
-            |sub, chunk, offset, rep| csv_body(sub, chunk, offset, header, role, rep),
+            |sub, chunk, offset, rep| {
+                super::columnar::csv_body(sub, chunk, offset, header, role, rep)
+            },
         )
     } else {
         let header_lines = count_newlines(&body[..body_start]);
-        csv_body(loader, rest, header_lines, header, role, report)
+        super::columnar::csv_body(loader, rest, header_lines, header, role, report)
     };
     if rows_seen == 0 {
         report
@@ -380,23 +382,6 @@ pub(super) struct Header<'a> {
     pub headers: &'a [String],
     pub fields: &'a Fields,
     pub file: usize,
-}
-
-/// The records of a CSV body (no header): an events export's column by column where its
-/// header allows, else row by row.
-fn csv_body(
-    loader: &mut Loader,
-    body: &[u8],
-    line_offset: u64,
-    header: Header,
-    role: Role,
-    report: &mut FileReport,
-) -> usize {
-    if role == Role::Events && super::columnar::suits(header.fields) {
-        super::columnar::csv_body(loader, body, line_offset, header, report)
-    } else {
-        csv_records(loader, body, line_offset, header, role, report)
-    }
 }
 
 /// The records of a CSV body (no header), with `line_offset` lines before it in the file.
