@@ -398,7 +398,8 @@ fn read(entry: &Path, kept: Option<fn(&str) -> bool>) -> anyhow::Result<Dataset>
                     );
                 }
                 df = crate::panics::catch(|| with_piece_columns(df, entry, &sp.pieces, kept))
-                    .map_err(|p| anyhow::anyhow!("{p}"))??;
+                    .map_err(|p| anyhow::anyhow!("{p}"))?
+                    .map_err(|e| anyhow::anyhow!("{name} from its pieces: {e}"))?;
                 super::OnDisk {
                     stored: super::Stored::Pieces {
                         dir: entry.to_path_buf(),

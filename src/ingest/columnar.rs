@@ -480,9 +480,16 @@ mod tests {
             let rest = &body.as_bytes()[body.find('\n').unwrap() + 1..];
             let width = body.lines().next().unwrap().split(',').count();
             let (end, records) = stretch_at(rest, 0, width, usize::MAX);
-            assert!(end == rest.len() && records.is_some(), "{body:?} was not vouched for");
+            assert!(
+                end == rest.len() && records.is_some(),
+                "{body:?} was not vouched for"
+            );
             let (_, rep) = same(body);
-            assert_eq!(rep.rows + rep.rejected_count, body.lines().count() - 1, "{body:?}");
+            assert_eq!(
+                rep.rows + rep.rejected_count,
+                body.lines().count() - 1,
+                "{body:?}"
+            );
         }
     }
 }

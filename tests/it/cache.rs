@@ -143,6 +143,18 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
     let hit = run(c, &["detect", d, "--format", "jsonl"]);
     says(&hit, "read from the cache");
 
+    // A damaged piece: a read that gathers the canonical columns from the pieces (inspect)
+    // does not trust the entry either, and answers as a fresh parse.
+    let entry = entries(c).remove(0);
+    let piece = file_in(&entry, |name| {
+        name.starts_with("CloudAppEvents.") && name != "CloudAppEvents.parquet"
+    });
+    std::fs::write(&piece, b"PAR1 this is not parquet PAR1").unwrap();
+    let gathered = run(c, &["inspect", d, "--format", "json"]);
+    says(&gathered, "CloudAppEvents from its pieces");
+    says(&gathered, "not used");
+    assert_eq!(answer(&gathered), answer(&fresh_inspect));
+
     // A missing manifest is a miss too.
     std::fs::remove_file(entries(c)[0].join("manifest.json")).unwrap();
     let rebuilt = run(c, &["detect", d, "--format", "jsonl"]);
