@@ -813,11 +813,11 @@ impl JsonRows<'_> {
     /// The common JSON Lines record, a flat event object, read without building a value tree:
     /// keys and values are borrowed from the line. Returns false when the slow path must read it
     /// (escaped keys, a streaming wrapper, a roster or intel file, a bad cell, broken JSON).
-    fn fast_line(&mut self, line: &[u8], line_no: u64, report: &mut FileReport) -> bool {
+    fn fast_line(&mut self, line: &str, line_no: u64, report: &mut FileReport) -> bool {
         if self.role.is_some_and(|r| r != Role::Events) {
             return false;
         }
-        let Ok(FlatObject(members)) = serde_json::from_slice::<FlatObject>(line) else {
+        let Ok(FlatObject(members)) = serde_json::from_str::<FlatObject>(line) else {
             return false;
         };
         let has = |key: &str| members.iter().any(|(k, _)| *k == key);
@@ -1019,18 +1019,21 @@ fn json_lines(
     };
     let mut seen = 0;
     let mut behind = mapped::Behind::default();
-    for (n, line) in body.split(|&b| b == b'\n').enumerate() {
+    for (n, (start, end)) in lines_of(body).enumerate() {
+        let line = &body[start..end];
         let line_no = n as u64 + 1 + line_offset;
-        behind.at(body, line.as_ptr() as usize - body.as_ptr() as usize);
+        behind.at(body, start);
         if line.iter().all(u8::is_ascii_whitespace) {
             continue;
         }
         seen += 1;
-        if rows.fast_line(line, line_no, report) {
+        // Checked once here, the line's strings are not checked again one by one as it parses.
+        let text = std::str::from_utf8(line).ok();
+        if text.is_some_and(|t| rows.fast_line(t, line_no, report)) {
             continue;
         }
         // Invalid UTF-8 in one value must not cost the line: read it with replacement characters.
-        let lossy = std::str::from_utf8(line).is_err();
+        let lossy = text.is_none();
         let text: std::borrow::Cow<[u8]> = if lossy {
             std::borrow::Cow::Owned(String::from_utf8_lossy(line).into_owned().into_bytes())
         } else {
@@ -1047,6 +1050,19 @@ fn json_lines(
         }
     }
     seen
+}
+
+/// Where each line of a body starts and ends (without its newline), as `split` on `\n` has them,
+/// found a vector at a time.
+fn lines_of(body: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut from = 0;
+    memchr::memchr_iter(b'\n', body)
+        .chain(std::iter::once(body.len()))
+        .map(move |end| {
+            let start = from;
+            from = end + 1;
+            (start, end)
+        })
 }
 
 fn read_json(
