@@ -62,7 +62,7 @@ pub(super) fn attribute_by_ip(events: &mut DataFrame) -> PolarsResult<()> {
 }
 
 /// What the rows of one address say about it, first non-empty value in row order (as codes).
-#[derive(Default)]
+#[derive(Clone, Default)]
 struct IpFacts {
     anonymous: bool,
     category: Option<u32>,
@@ -94,10 +94,20 @@ pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsRe
     let placed = |i: usize| precision.get(i).is_some_and(|p| Some(p) != registry);
     let located = events.column("lat")?.is_not_null();
     let located: Vec<bool> = located.iter().map(|v| v == Some(true)).collect();
-    let mut facts: HashMap<u32, IpFacts> = HashMap::new();
+    // Indexed by the address's code, not hashed: ten million rows look their address up
+    // three times. Every row's code is below the bound taken here.
+    let bound = crate::dictionary::code_bound();
+    let mut facts: Vec<Option<IpFacts>> = vec![None; bound];
+    let mut addresses: Vec<u32> = Vec::new();
     for (i, anonymous) in anon.iter().enumerate() {
         let Some(addr) = ip.get(i) else { continue };
-        let f = facts.entry(addr).or_default();
+        let Some(slot) = facts.get_mut(addr as usize) else {
+            continue;
+        };
+        let f = slot.get_or_insert_with(|| {
+            addresses.push(addr);
+            IpFacts::default()
+        });
         f.anonymous |= *anonymous == Some(true);
         f.category = f.category.or(category.get(i));
         f.tags = f.tags.or(tags.get(i));
@@ -108,8 +118,11 @@ pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsRe
         }
     }
     // What each address is, once per address: (net_category, net_name) as codes.
-    let mut kind_of: HashMap<u32, (u32, u32)> = HashMap::new();
-    for (&addr, f) in &facts {
+    let mut kind_of: Vec<(u32, u32)> = vec![(NULL_CODE, NULL_CODE); bound];
+    for &addr in &addresses {
+        let Some(f) = &facts[addr as usize] else {
+            continue;
+        };
         let user = ip
             .text(addr)
             .parse()
@@ -125,12 +138,9 @@ pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsRe
                 .or_else(|| f.isp.and_then(|k| category_of_isp(isp.text(k)))),
         };
         let code = |s: Option<&str>| s.map_or(Ok(NULL_CODE), crate::dictionary::code_of);
-        kind_of.insert(
-            addr,
-            (
-                code(category.map(NetCategory::name))?,
-                code(user.and_then(|r| r.name.as_deref()))?,
-            ),
+        kind_of[addr as usize] = (
+            code(category.map(NetCategory::name))?,
+            code(user.and_then(|r| r.name.as_deref()))?,
         );
     }
     let mut anon_out = Vec::with_capacity(n);
@@ -143,13 +153,13 @@ pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsRe
     let mut moved = false;
     for (i, anonymous) in anon.iter().enumerate() {
         let addr = ip.get(i);
-        let f = addr.and_then(|a| facts.get(&a));
+        let f = addr.and_then(|a| facts.get(a as usize)?.as_ref());
         anon_out.push(*anonymous == Some(true) || f.is_some_and(|f| f.anonymous));
         let or_shared = |own: Option<u32>, shared: Option<u32>| own.or(shared).unwrap_or(NULL_CODE);
         category_out.push(or_shared(category.get(i), f.and_then(|f| f.category)));
         tags_out.push(or_shared(tags.get(i), f.and_then(|f| f.tags)));
         let (cat, name) = addr
-            .and_then(|a| kind_of.get(&a).copied())
+            .and_then(|a| kind_of.get(a as usize).copied())
             .unwrap_or((NULL_CODE, NULL_CODE));
         net_category.push(cat);
         net_name.push(name);
