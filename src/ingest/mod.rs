@@ -529,13 +529,14 @@ fn stack(frames: Vec<DataFrame>) -> PolarsResult<DataFrame> {
 /// stay. A row with a vendor event id repeats one with the same id (in any file: ids are unique);
 /// a row without one repeats the same projected row only from another file, since two identical
 /// rows in one export can be two events in the same second.
-fn dedup(df: DataFrame, kind: TableKind, files: &mut [FileReport]) -> PolarsResult<DataFrame> {
+fn dedup(df: DataFrame) -> PolarsResult<(DataFrame, BTreeMap<usize, usize>)> {
     let keys = df.column(canon::KEY_COLUMN)?.u64()?.clone();
     let file = df.column("file")?.i64()?.clone();
     // The keys are hashes already: foldhash, not SipHash, over ten million of them.
     let mut first_file: std::collections::HashMap<u64, Option<i64>, foldhash::fast::FixedState> =
         std::collections::HashMap::with_capacity_and_hasher(keys.len(), Default::default());
     let mut any_dup = false;
+    let mut repeats: BTreeMap<usize, usize> = BTreeMap::new();
     let mask: BooleanChunked = keys
         .iter()
         .zip(file.iter())
@@ -552,12 +553,8 @@ fn dedup(df: DataFrame, kind: TableKind, files: &mut [FileReport]) -> PolarsResu
             };
             if !first {
                 any_dup = true;
-                if let Some(r) = f.and_then(|f| files.get_mut(f as usize)) {
-                    r.duplicates += 1;
-                    r.rows = r.rows.saturating_sub(1);
-                    if let Some(n) = r.tables.get_mut(kind.name()) {
-                        *n = n.saturating_sub(1);
-                    }
+                if let Some(f) = f {
+                    *repeats.entry(f as usize).or_default() += 1;
                 }
             }
             Some(first)
@@ -569,7 +566,21 @@ fn dedup(df: DataFrame, kind: TableKind, files: &mut [FileReport]) -> PolarsResu
     df.with_column(Column::new("row".into(), (0..n).collect::<Vec<i64>>()))?;
     // No rechunk: concatenating the pieces would copy every column for nothing.
     crate::memory::drop_null_buffers(&mut df);
-    Ok(df)
+    Ok((df, repeats))
+}
+
+/// Counts the rows of `kind` that repeated an event already read in their files' accounts:
+/// `repeats` of each file's rows were dropped.
+fn count_repeats(files: &mut [FileReport], kind: TableKind, repeats: &BTreeMap<usize, usize>) {
+    for (&f, &n) in repeats {
+        if let Some(r) = files.get_mut(f) {
+            r.duplicates += n;
+            r.rows = r.rows.saturating_sub(n);
+            if let Some(t) = r.tables.get_mut(kind.name()) {
+                *t = t.saturating_sub(n);
+            }
+        }
+    }
 }
 
 /// Reads one file's bytes as if from a file named `name` (the fuzz targets and tests use it).
@@ -905,6 +916,7 @@ impl Loader {
         kinds.sort();
         kinds.dedup();
         let mut on_disk = BTreeMap::new();
+        let mut stacked: Vec<(TableKind, PolarsResult<Vec<DataFrame>>)> = Vec::new();
         for kind in kinds {
             let mut frames: Vec<PolarsResult<DataFrame>> = self
                 .flushed
@@ -928,18 +940,38 @@ impl Loader {
                     .into_iter()
                     .map(Ok),
             );
-            if frames.is_empty() {
-                continue;
+            if !frames.is_empty() {
+                stacked.push((kind, frames.into_iter().collect()));
             }
-            match frames
+        }
+        // Each table stacked and its repeats dropped beside the others: the two large tables'
+        // repeat maps are a second each at ten million rows, one per core.
+        // A panic in one is re-raised here by `join`, caught where this thread would catch it.
+        let catching = crate::panics::catching_here();
+        let done: Vec<_> = std::thread::scope(|s| {
+            let handles: Vec<_> = stacked
                 .into_iter()
-                .collect::<PolarsResult<Vec<_>>>()
-                .and_then(stack)
-                .and_then(|df| {
-                    let order = piece_order(&df);
-                    Ok((dedup(df, kind, &mut files)?, order))
-                }) {
-                Ok((df, order)) => {
+                .map(|(kind, frames)| {
+                    s.spawn(move || {
+                        let _region = catching.then(crate::panics::Region::enter);
+                        let result = frames.and_then(stack).and_then(|df| {
+                            let order = piece_order(&df);
+                            let (df, repeats) = dedup(df)?;
+                            Ok((df, order, repeats))
+                        });
+                        (kind, result)
+                    })
+                })
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        for (kind, result) in done {
+            match result {
+                Ok((df, order, repeats)) => {
+                    count_repeats(&mut files, kind, &repeats);
                     if let Some(disk) = self
                         .spill
                         .as_deref()

@@ -185,15 +185,15 @@ pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsRe
     }
     if moved {
         let from = IdxCa::from_vec("from".into(), place_from);
-        for name in [
+        let names = [
             "lat",
             "lon",
             "country",
             "city",
             "loc_radius_km",
             "loc_precision",
-        ] {
-            let taken = events.column(name)?.take(&from)?;
+        ];
+        for taken in super::gathered_in_two(events, &names, &from)? {
             events.with_column(taken)?;
         }
     }
