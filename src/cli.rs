@@ -721,9 +721,9 @@ pub fn inspect_table(data: &Dataset) -> String {
             ));
             for r in f.neutralised.iter().take(5) {
                 s.push_str(&format!(
-                    "      line {} {}: {}\n",
+                    "      line {}{}: {}\n",
                     r.line,
-                    visible(&r.column),
+                    r.cell_place(),
                     visible(&r.reason)
                 ));
             }
@@ -744,15 +744,10 @@ pub fn inspect_table(data: &Dataset) -> String {
             s.push_str(&format!("    note: {}\n", visible(n)));
         }
         for r in f.rejected.iter().take(20) {
-            let col = if r.column.is_empty() {
-                String::new()
-            } else {
-                format!(" column {}", visible(&r.column))
-            };
             s.push_str(&format!(
                 "    line {}{}: {}\n",
                 r.line,
-                col,
+                r.column_place(),
                 visible(&r.reason)
             ));
         }

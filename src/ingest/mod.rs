@@ -37,6 +37,32 @@ pub struct Rejected {
     pub reason: String,
 }
 
+impl Rejected {
+    /// Where in its line, as a message puts it after the line number: ` column Timestamp`, or
+    /// nothing for the whole line. A JSON parser's place is already `column 12`, said once.
+    pub fn column_place(&self) -> String {
+        let column = crate::sanitize::visible(&self.column);
+        if column.is_empty() {
+            String::new()
+        } else if column.starts_with("column ") {
+            format!(" {column}")
+        } else {
+            format!(" column {column}")
+        }
+    }
+
+    /// A neutralised cell's place, already named (`Application (column 2)`): ` Application
+    /// (column 2)`, or nothing when the whole line was.
+    pub fn cell_place(&self) -> String {
+        let column = crate::sanitize::visible(&self.column);
+        if column.is_empty() {
+            String::new()
+        } else {
+            format!(" {column}")
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {

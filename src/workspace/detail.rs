@@ -149,11 +149,7 @@ pub fn load_report(ws: &Workspace) -> Vec<String> {
             out.push(format!(
                 "    rejected line {}{}: {}",
                 r.line,
-                if r.column.is_empty() {
-                    String::new()
-                } else {
-                    format!(" column {}", visible(&r.column))
-                },
+                r.column_place(),
                 visible(&r.reason)
             ));
         }
@@ -166,9 +162,9 @@ pub fn load_report(ws: &Workspace) -> Vec<String> {
         }
         for r in &f.neutralised {
             out.push(format!(
-                "    kept line {} {}: {}",
+                "    kept line {}{}: {}",
                 r.line,
-                visible(&r.column),
+                r.cell_place(),
                 visible(&r.reason)
             ));
         }

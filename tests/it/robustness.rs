@@ -48,6 +48,12 @@ fn broken_json_line_is_rejected_alone() {
     assert_eq!(f.rejected_count, 2);
     assert_eq!((f.rejected[0].line, f.rejected[1].line), (2, 3));
     assert!(f.rejected[0].column.starts_with("column "));
+    // Said once where a message places it: "line 2 column 31: ...", not "column column".
+    let place = f.rejected[0].column_place();
+    assert!(
+        place.starts_with(" column ") && !place.contains("column column"),
+        "{place:?}"
+    );
 }
 
 #[test]
