@@ -259,7 +259,9 @@ fn vendor_columns(
         return None;
     }
     let text = std::str::from_utf8(stretch).ok()?;
-    if cells.spans.len() != cells.records * width {
+    // Spans hold 31-bit offsets (the top bit marks escaped quotes): a stretch is its target plus
+    // at most one line of the cell limit, far below that, and a larger one is not vouched for.
+    if stretch.len() >= ESCAPED as usize || cells.spans.len() != cells.records * width {
         return None;
     }
     let mut unescaped = String::new();
