@@ -17,7 +17,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 /// Bumped when what is written changes shape.
-const FORMAT: &str = "hirescope-cache-4";
+const FORMAT: &str = "hirescope-cache-5";
 
 /// The entry's dictionary: the text of the codes its table files hold (`dictionary::to_codes`).
 const DICTIONARY: &str = "dictionary.parquet";
@@ -279,14 +279,17 @@ fn write(tmp: &Path, entry: &Path, data: &Dataset) -> anyhow::Result<bool> {
             if let Some(super::OnDisk {
                 stored:
                     super::Stored::Pieces {
-                        pieces: p, order, ..
+                        pieces: p,
+                        order,
+                        sources,
+                        ..
                     },
                 columns,
             }) = data.on_disk.get(kind)
             {
                 pieces.insert(
                     kind.name().to_string(),
-                    serde_json::json!({"columns": columns, "pieces": p, "order": order}),
+                    serde_json::json!({"columns": columns, "pieces": p, "order": order, "sources": sources}),
                 );
             }
         }
@@ -373,6 +376,7 @@ fn read(entry: &Path, kept: Option<fn(&str) -> bool>) -> anyhow::Result<Dataset>
         columns: usize,
         pieces: std::collections::BTreeMap<u32, (String, usize)>,
         order: Vec<String>,
+        sources: Vec<super::spill::SourceFile>,
     }
     let manifest: Manifest = serde_json::from_slice(&std::fs::read(entry.join("manifest.json"))?)?;
     anyhow::ensure!(manifest.format == FORMAT, "written by another version");
@@ -405,6 +409,7 @@ fn read(entry: &Path, kept: Option<fn(&str) -> bool>) -> anyhow::Result<Dataset>
                         dir: entry.to_path_buf(),
                         pieces: sp.pieces.clone(),
                         order: sp.order.clone(),
+                        sources: sp.sources.clone(),
                     },
                     columns: sp.columns,
                 }

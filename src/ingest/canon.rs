@@ -507,6 +507,19 @@ fn first_of(raw_names: &[String], ks: &[K], extra: Vec<Expr>) -> Expr {
     }
 }
 
+/// Which of a file's vendor columns (`names`, as `vendor_name` names them) any table's derived
+/// canonical columns are made from: the only ones a reader must build when the rest stay in the
+/// file (`spill::SRC`).
+pub(super) fn derived_inputs(names: &[String]) -> Vec<bool> {
+    let mut used: std::collections::HashSet<PlSmallStr> = std::collections::HashSet::new();
+    for kind in super::table::ALL_TABLES {
+        for e in derived_columns(*kind, names) {
+            used.extend(polars_plan::utils::expr_to_leaf_column_names(&e));
+        }
+    }
+    names.iter().map(|n| used.contains(n.as_str())).collect()
+}
+
 /// Identifiers are matched trimmed and lower-cased.
 fn identifier(e: Expr) -> Expr {
     e.str().strip_chars(lit(NULL)).str().to_lowercase()

@@ -9,9 +9,10 @@
 //! wrong width. So a hostile or unusual file reads exactly as before; only its clean stretches are
 //! faster.
 
-use super::canon::{vendor_name, TableBuilder};
+use super::canon::{derived_inputs, vendor_name, TableBuilder};
 use super::fields::{Fields, Row, K};
 use super::readers::{count_newlines, csv_records, Header};
+use super::spill::{SourceFile, SOURCE_SHIFT, SRC};
 use super::{mapped, FileReport, Loader, Role, TableKind, MAX_CELL_BYTES};
 use polars::prelude::*;
 
@@ -20,7 +21,7 @@ const STRETCH_BYTES: usize = 16 << 20;
 
 /// Whether a header's rows can be read column by column: not when a cell holds more columns
 /// (a Purview `AuditData` object, a KQL `make_set` array), which the row reader unfolds.
-fn suits(fields: &Fields) -> bool {
+pub(super) fn suits(fields: &Fields) -> bool {
     fields.array.is_none() && !fields.has(K::AuditData)
 }
 
@@ -55,18 +56,42 @@ fn csv_body_by(
         headers,
         fields,
         file,
+        origin,
     } = header;
+    let width = headers.len();
+    // Where the records are in their file, when the vendor columns stay there: then only the
+    // vendor columns the canonical ones are derived from are built.
+    let origin = origin.filter(|_| loader.spill.is_some());
+    let keep = match origin {
+        Some(_) => derived_inputs(
+            &fields
+                .names
+                .iter()
+                .map(|n| vendor_name(n))
+                .collect::<Vec<_>>(),
+        ),
+        None => vec![true; fields.names.len()],
+    };
     let mut seen = 0;
     let mut lines = line_offset;
     let mut start = 0;
     while start < body.len() {
         // Each stretch is cut and checked as it is reached, so only its pages are looked at
         // before they are handed back.
-        let (end, cells) = stretch_at(body, start, headers.len(), stretch_bytes);
+        let (end, cells) = stretch_at(body, start, width, stretch_bytes);
         let stretch = &body[start..end];
-        let columnar = cells
-            .and_then(|c| vendor_columns(stretch, &c, headers.len(), fields))
-            .and_then(|df| rows_of(loader, fields, &df, file, lines, report));
+        let records = origin.map(|o| (o.source, (stretch.as_ptr() as usize - o.base) as u64));
+        let columnar = cells.and_then(|cells| {
+            let stretch = Stretch {
+                text: vouched_text(stretch, &cells, width)?,
+                cells: &cells,
+                width,
+                records,
+            };
+            Some(rows_of(
+                loader, fields, &stretch, &keep, file, lines, report,
+            ))
+        });
         seen += match columnar {
             Some(n) => n,
             None => csv_records(loader, stretch, lines, header, Role::Events, report),
@@ -78,11 +103,22 @@ fn csv_body_by(
     seen
 }
 
+/// A vouched-for stretch: its text, where its cells are, how many a record has, and (when its
+/// vendor columns stay in the file) the file's source number and the stretch's offset in it.
+struct Stretch<'a> {
+    text: &'a str,
+    cells: &'a Cells,
+    width: usize,
+    records: Option<(u32, u64)>,
+}
+
 /// Where each cell of a stretch is: its text's start and end in the stretch (inside the quotes
 /// of a quoted cell), a record's cells one after another.
 struct Cells {
     records: usize,
     spans: Vec<(u32, u32)>,
+    /// Where each record starts in the stretch.
+    starts: Vec<u32>,
 }
 
 /// Marks a span's end when the quoted cell holds escaped quotes (`""`), to be unescaped.
@@ -98,6 +134,7 @@ const ESCAPED: u32 = 1 << 31;
 fn stretch_at(body: &[u8], start: usize, width: usize, target: usize) -> (usize, Option<Cells>) {
     let mut records = 0usize;
     let mut spans: Vec<(u32, u32)> = Vec::new();
+    let mut starts: Vec<u32> = Vec::new();
     let mut commas = 0usize;
     let mut inside = false;
     let mut whole = true;
@@ -146,13 +183,19 @@ fn stretch_at(body: &[u8], start: usize, width: usize, target: usize) -> (usize,
                 let line = line.strip_suffix(b"\r").unwrap_or(line);
                 whole &= !line.is_empty() && line.len() <= MAX_CELL_BYTES && commas + 1 == width;
                 spans.push(span(cell_start, i, closed, escaped));
+                starts.push((line_start - start) as u32);
                 records += 1;
                 commas = 0;
                 line_start = i + 1;
                 cell_start = i + 1;
                 escaped = false;
                 if i + 1 - start >= target {
-                    return (i + 1, whole.then_some(Cells { records, spans }));
+                    let cells = Cells {
+                        records,
+                        spans,
+                        starts,
+                    };
+                    return (i + 1, whole.then_some(cells));
                 }
             }
         }
@@ -161,45 +204,55 @@ fn stretch_at(body: &[u8], start: usize, width: usize, target: usize) -> (usize,
         let line = &body[line_start..];
         whole &= !inside && line.len() <= MAX_CELL_BYTES && commas + 1 == width;
         spans.push(span(cell_start, body.len(), closed, escaped));
+        starts.push((line_start - start) as u32);
         records += 1;
     }
-    (body.len(), whole.then_some(Cells { records, spans }))
+    let cells = Cells {
+        records,
+        spans,
+        starts,
+    };
+    (body.len(), whole.then_some(cells))
 }
 
-/// Hands a stretch's rows (its vendor columns) to their tables, a piece at a time; `first_line`
-/// lines come before it in the file. Returns how many records it had, or None (before taking any
-/// row) when its columns cannot be read as text, for the row reader to read it instead.
+/// Hands a stretch's rows to their tables, a piece at a time, with the vendor columns `keep`
+/// marks and, when the rest stay in the file, where each row is in it (`spill::SRC`);
+/// `first_line` lines come before the stretch in the file. Returns how many records it had.
 fn rows_of(
     loader: &mut Loader,
     fields: &Fields,
-    vendor: &DataFrame,
+    stretch: &Stretch,
+    keep: &[bool],
     file: usize,
     first_line: u64,
     report: &mut FileReport,
-) -> Option<usize> {
-    let arrays: Vec<_> = vendor
-        .columns()
-        .iter()
-        .filter_map(|c| c.str().ok()?.downcast_iter().next())
-        .collect();
-    if arrays.len() != fields.names.len() {
-        return None;
-    }
+) -> usize {
+    let records = stretch.cells.records;
     let piece = loader
         .spill
         .as_ref()
-        .map_or(vendor.height(), |s| s.piece_rows())
+        .map_or(records, |s| s.piece_rows())
         .max(1);
-    let mut values: Vec<Option<&str>> = vec![None; arrays.len()];
+    // A field's unescaped text, when its cell held escaped quotes.
+    let mut unescaped: Vec<String> = vec![String::new(); fields.names.len()];
+    let mut chosen: Vec<Option<(usize, usize)>> = vec![None; fields.names.len()];
+    let mut room: Vec<Option<&str>> = Vec::with_capacity(fields.names.len());
     let mut start = 0;
-    while start < vendor.height() {
-        let end = (start + piece).min(vendor.height());
+    while start < records {
+        let end = (start + piece).min(records);
         // Rows go to their tables in the order read; a stretch nearly always has one table.
-        let mut tables: Vec<(TableKind, TableBuilder, Vec<IdxSize>)> = Vec::new();
+        let mut tables: Vec<(TableKind, TableBuilder, VendorColumns, Vec<u32>)> = Vec::new();
         for i in start..end {
-            for (v, a) in values.iter_mut().zip(&arrays) {
-                *v = a.get(i);
-            }
+            let record = &stretch.cells.spans[i * stretch.width..(i + 1) * stretch.width];
+            let values = std::mem::take(&mut room);
+            let values = record_values(
+                stretch.text,
+                record,
+                fields,
+                &mut unescaped,
+                &mut chosen,
+                values,
+            );
             let row = Row {
                 fields,
                 values: &values,
@@ -209,29 +262,44 @@ fn rows_of(
             let at = match tables.iter().position(|(k, ..)| *k == kind) {
                 Some(at) => at,
                 None => {
-                    tables.push((kind, TableBuilder::new(kind), Vec::new()));
+                    let vendor = VendorColumns::new(fields, keep, end - start);
+                    tables.push((kind, TableBuilder::new(kind), vendor, Vec::new()));
                     tables.len() - 1
                 }
             };
-            let (_, builder, rows) = &mut tables[at];
+            let (_, builder, vendor, rows) = &mut tables[at];
             match builder.push_canonical(&row, file, line) {
                 Ok(()) => {
-                    rows.push(i as IdxSize);
+                    vendor.push(&values);
+                    rows.push(i as u32);
                     loader.count_kept(&row, kind, None, report);
                 }
                 Err(e) => report.reject(line, e.column, e.reason),
             }
+            room = recycled(values);
         }
-        for (kind, builder, rows) in tables {
+        for (kind, builder, vendor, rows) in tables {
             if rows.is_empty() {
                 continue;
             }
-            let part = if rows.len() == end - start {
-                Ok(vendor.slice(start as i64, end - start))
-            } else {
-                vendor.take(&IdxCa::from_vec("rows".into(), rows))
+            let src = stretch.records.map(|(source, offset)| {
+                let base = (source as u64) << SOURCE_SHIFT | offset;
+                let starts = &stretch.cells.starts;
+                let at: Vec<u64> = rows
+                    .iter()
+                    .map(|&r| base + starts[r as usize] as u64)
+                    .collect();
+                Column::new(SRC.into(), at)
+            });
+            let frame = builder.finish_with_vendor(vendor.finish(rows.len()));
+            let frame = match src {
+                Some(src) => frame.and_then(|mut f| {
+                    f.with_column(src)?;
+                    Ok(f)
+                }),
+                None => frame,
             };
-            match part.and_then(|p| builder.finish_with_vendor(p)) {
+            match frame {
                 Ok(frame) => loader.finished(kind, frame),
                 Err(e) => report.reject(
                     first_line + start as u64 + 1,
@@ -242,64 +310,177 @@ fn rows_of(
         }
         start = end;
     }
-    Some(vendor.height())
+    records
 }
 
-/// The vendor's columns of a stretch as the row reader keeps them: one per header name, twins
-/// merged (the first present value wins), empty cells and `null` missing. None when the stretch
-/// holds a bare CR, a NUL or invalid UTF-8, which the row reader neutralises and flags.
-fn vendor_columns(
-    stretch: &[u8],
-    cells: &Cells,
-    width: usize,
+/// One record's values as `Row` has them, into `values` (emptied first, its room kept): each
+/// field's first cell (of its twins) that is present, unescaped into `unescaped`.
+fn record_values<'t>(
+    text: &'t str,
+    record: &[(u32, u32)],
     fields: &Fields,
-) -> Option<DataFrame> {
+    unescaped: &'t mut [String],
+    chosen: &mut [Option<(usize, usize)>],
+    values: Vec<Option<&str>>,
+) -> Vec<Option<&'t str>> {
+    for ((choice, sources), out) in chosen
+        .iter_mut()
+        .zip(&fields.sources)
+        .zip(unescaped.iter_mut())
+    {
+        *choice = None;
+        for &source in sources {
+            let Some(&(a, b)) = record.get(source) else {
+                continue;
+            };
+            let (a, b, escaped) = (a as usize, (b & !ESCAPED) as usize, b & ESCAPED != 0);
+            let cell = text.get(a..b).unwrap_or_default();
+            if escaped {
+                unescape_into(cell, out);
+            }
+            let cell = if escaped { out.as_str() } else { cell };
+            if !cell.is_empty() && cell != "null" {
+                *choice = Some(match escaped {
+                    true => (usize::MAX, 0),
+                    false => (a, b),
+                });
+                break;
+            }
+        }
+    }
+    let mut values = recycled(values);
+    for (choice, out) in chosen.iter().zip(unescaped.iter()) {
+        values.push(match *choice {
+            None => None,
+            Some((usize::MAX, _)) => Some(out.as_str()),
+            Some((a, b)) => text.get(a..b),
+        });
+    }
+    values
+}
+
+/// An emptied vector of borrowed values, its room kept for values of another lifetime.
+fn recycled<'b>(mut values: Vec<Option<&str>>) -> Vec<Option<&'b str>> {
+    values.clear();
+    values.into_iter().map(|_| None).collect()
+}
+
+/// The text of a stretch the scan vouched for, unless it holds a bare CR, a NUL or invalid
+/// UTF-8, which the row reader neutralises and flags.
+fn vouched_text<'a>(stretch: &'a [u8], cells: &Cells, width: usize) -> Option<&'a str> {
     let bare_cr = memchr::memchr_iter(b'\r', stretch).any(|i| stretch.get(i + 1) != Some(&b'\n'));
     if bare_cr || memchr::memchr(0, stretch).is_some() {
         return None;
     }
-    let text = std::str::from_utf8(stretch).ok()?;
     // Spans hold 31-bit offsets (the top bit marks escaped quotes): a stretch is its target plus
     // at most one line of the cell limit, far below that, and a larger one is not vouched for.
     if stretch.len() >= ESCAPED as usize || cells.spans.len() != cells.records * width {
         return None;
     }
-    let mut unescaped = String::new();
-    let mut columns: Vec<StringChunkedBuilder> = fields
-        .names
-        .iter()
-        .map(|name| StringChunkedBuilder::new(vendor_name(name).as_str().into(), cells.records))
-        .collect();
-    // Record by record, as the text lies: a column at a time would stream the whole stretch
-    // through the cache once per column.
+    std::str::from_utf8(stretch).ok()
+}
+
+/// The vendor's columns of a vouched-for stretch as the row reader keeps them, those `keep`
+/// marks: one per header name, twins merged (the first present value wins), empty cells and
+/// `null` missing.
+fn vendor_columns(
+    text: &str,
+    cells: &Cells,
+    width: usize,
+    fields: &Fields,
+    keep: &[bool],
+) -> DataFrame {
+    let mut columns = VendorColumns::new(fields, keep, cells.records);
+    let mut unescaped: Vec<String> = vec![String::new(); fields.names.len()];
+    let mut chosen: Vec<Option<(usize, usize)>> = vec![None; fields.names.len()];
+    let mut room: Vec<Option<&str>> = Vec::with_capacity(fields.names.len());
     for record in cells.spans.chunks_exact(width) {
-        for (column, sources) in columns.iter_mut().zip(&fields.sources) {
-            let mut found = false;
-            for &source in sources {
-                let &(a, b) = record.get(source)?;
-                let cell = text.get(a as usize..(b & !ESCAPED) as usize)?;
-                let cell = if b & ESCAPED != 0 {
-                    unescape_into(cell, &mut unescaped);
-                    unescaped.as_str()
-                } else {
-                    cell
-                };
-                if !cell.is_empty() && cell != "null" {
-                    column.append_value(cell);
-                    found = true;
-                    break;
-                }
-            }
-            if !found {
-                column.append_null();
-            }
+        let values = std::mem::take(&mut room);
+        let values = record_values(text, record, fields, &mut unescaped, &mut chosen, values);
+        columns.push(&values);
+        room = recycled(values);
+    }
+    columns.finish(cells.records)
+}
+
+/// Builders of the vendor columns `keep` marks, filled a record's values at a time.
+struct VendorColumns {
+    columns: Vec<(usize, StringChunkedBuilder)>,
+}
+
+impl VendorColumns {
+    fn new(fields: &Fields, keep: &[bool], rows: usize) -> VendorColumns {
+        let columns = (fields.names.iter().enumerate())
+            .filter(|(i, _)| keep.get(*i) == Some(&true))
+            .map(|(i, name)| {
+                let name = vendor_name(name);
+                (i, StringChunkedBuilder::new(name.as_str().into(), rows))
+            })
+            .collect();
+        VendorColumns { columns }
+    }
+
+    fn push(&mut self, values: &[Option<&str>]) {
+        for (i, column) in &mut self.columns {
+            column.append_option(values.get(*i).copied().flatten());
         }
     }
-    let columns: Vec<Column> = columns
-        .into_iter()
-        .map(|c| c.finish().into_column())
-        .collect();
-    DataFrame::new(cells.records, columns).ok()
+
+    fn finish(self, rows: usize) -> DataFrame {
+        let columns: Vec<Column> = (self.columns.into_iter())
+            .map(|(_, c)| c.finish().into_column())
+            .collect();
+        // Columns of `rows` values each, so the frame is well formed.
+        DataFrame::new(rows, columns).unwrap_or_default()
+    }
+}
+
+/// The vendor columns of the records of `source` that start at `offsets`, in that order, read
+/// again from the file as the reader read them (`spill::SRC`). An error says why not: the file is
+/// gone, changed since, or no longer holds a record there.
+pub(super) fn records_at(source: &SourceFile, offsets: &[u64]) -> Result<DataFrame, String> {
+    use std::os::unix::fs::FileExt;
+    let failed = |why: &dyn std::fmt::Display| {
+        format!(
+            "the vendor columns are in {}, which cannot be read again ({why}): open the inputs again to read them",
+            crate::sanitize::visible(&source.path.display().to_string()),
+        )
+    };
+    source.unchanged().map_err(|e| failed(&e))?;
+    let file = std::fs::File::open(&source.path).map_err(|e| failed(&e))?;
+    // The records, one line each as they were when read, one after another.
+    let mut lines: Vec<u8> = Vec::new();
+    let mut window = vec![0u8; 64 << 10];
+    for &offset in offsets {
+        let mut at = offset;
+        loop {
+            let n = file.read_at(&mut window, at).map_err(|e| failed(&e))?;
+            let end = memchr::memchr(b'\n', &window[..n]);
+            lines.extend_from_slice(&window[..end.unwrap_or(n)]);
+            at += n as u64;
+            let long = at - offset > MAX_CELL_BYTES as u64 + 2;
+            if end.is_some() || n == 0 || long {
+                break;
+            }
+        }
+        lines.push(b'\n');
+    }
+    let fields = Fields::new(&source.headers);
+    let width = source.headers.len();
+    let (_, cells) = stretch_at(&lines, 0, width, usize::MAX);
+    let every = vec![true; fields.names.len()];
+    cells
+        .filter(|c| c.records == offsets.len())
+        .and_then(|c| {
+            Some(vendor_columns(
+                vouched_text(&lines, &c, width)?,
+                &c,
+                width,
+                &fields,
+                &every,
+            ))
+        })
+        .ok_or_else(|| failed(&"it no longer holds the records read from it"))
 }
 
 /// A quoted cell's text with each escaped quote (`""`) made one, into `out`. Inside a vouched-for
@@ -330,6 +511,7 @@ mod tests {
             headers: &headers,
             fields: &fields,
             file: 0,
+            origin: None,
         };
         let read = |columnar: bool| {
             let mut loader = Loader::default();
@@ -369,10 +551,99 @@ mod tests {
         let (end, cells) = stretch_at(body, 0, 10, usize::MAX);
         assert_eq!(end, body.len());
         let headers: Vec<String> = HEADER.split(',').map(str::to_string).collect();
-        vendor_columns(body, &cells?, 10, &Fields::new(&headers))
+        let cells = cells?;
+        let text = vouched_text(body, &cells, 10)?;
+        Some(vendor_columns(
+            text,
+            &cells,
+            10,
+            &Fields::new(&headers),
+            &[true; 10],
+        ))
     }
 
     const HEADER: &str = "Timestamp,Application,ActionType,AccountId,IPAddress,CountryCode,UserAgent,ObjectName,RawEventData,ReportId";
+
+    /// With the vendor columns left in the file (a cache being written), the pieces hold only the
+    /// canonical ones and where each record is; every row read back from the file is the row the
+    /// row reader holds, and a file changed since is refused with a message.
+    #[test]
+    fn vendor_columns_are_read_back_from_the_file() {
+        let body = format!(
+            "{HEADER}\r\n\
+             2026-08-03T11:37:36.2160000Z,Microsoft Teams,MessageSent,A@x.example,73.42.118.9,US,\"Mozilla/5.0 (X, Y)\",chat,\"{{\"\"a\"\"\"\":1}}\",r1\r\n\
+             2026-08-03T11:38:36Z,Microsoft Teams,MessageSent,b@x.example,2001:DB8::1,,null,\"say \"\"hi\"\"\",,r2\r\n\
+             not a time,Microsoft Teams,MessageSent,b@x.example,10.0.0.1,US,ua,o,,r3\r\n\
+             2026-08-03T11:39:36Z,Workday,,c@x.example, 10.0.0.2 ,US,ua,o,,r4"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("cloud.csv");
+        std::fs::write(&path, &body).unwrap();
+        let bytes = std::fs::read(&path).unwrap();
+        let headers: Vec<String> = HEADER.split(',').map(str::to_string).collect();
+        let fields = Fields::new(&headers);
+        let rest = &bytes[HEADER.len() + 2..];
+        let read = |spill: Option<std::sync::Arc<super::super::spill::Spill>>| {
+            let origin = spill.as_ref().map(|s| super::super::readers::Origin {
+                source: s.source(&path, &headers).unwrap(),
+                base: bytes.as_ptr() as usize,
+            });
+            let header = Header {
+                headers: &headers,
+                fields: &fields,
+                file: 0,
+                origin,
+            };
+            let mut loader = Loader {
+                spill,
+                ..Loader::default()
+            };
+            let mut report = FileReport::new(&path);
+            csv_body_by(&mut loader, rest, 1, header, &mut report, 1 << 20);
+            loader.finish()
+        };
+        let held = read(None);
+        let pieces = dir.path().join("pieces");
+        std::fs::create_dir(&pieces).unwrap();
+        let spilled = read(Some(std::sync::Arc::new(super::super::spill::Spill::new(
+            pieces.clone(),
+        ))));
+        let kind = TableKind::CloudAppEvents;
+        // The pieces' codes are read with the entry's dictionary, written once a load is over.
+        crate::dictionary::write_dictionary(&pieces.join("dictionary.parquet")).unwrap();
+        let whole = held.table(kind).unwrap();
+        assert_eq!(whole.height(), 3);
+        assert!(spilled.table(kind).unwrap().column("ReportId").is_err());
+        assert_eq!(spilled.width(kind), held.width(kind));
+        for row in 0..whole.height() as i64 {
+            let back = spilled.row_whole(kind, row).unwrap();
+            let names: Vec<_> = back.get_column_names().into_iter().cloned().collect();
+            let want = held.row_whole(kind, row).unwrap();
+            assert_eq!(
+                names,
+                want.get_column_names()
+                    .into_iter()
+                    .cloned()
+                    .collect::<Vec<_>>()
+            );
+            assert!(
+                back.equals_missing(&want),
+                "read back:\n{back}\nheld:\n{want}"
+            );
+        }
+        let all = spilled.table_whole(kind).unwrap();
+        assert_eq!(
+            all.column("RawEventData").unwrap().str().unwrap().get(0),
+            Some("{\"a\"\":1}")
+        );
+        // The export changed since: refused, with a message that names it.
+        std::fs::write(&path, body.replace("r2", "r9")).unwrap();
+        let changed = spilled.row_whole(kind, 1).unwrap_err();
+        assert!(
+            changed.contains("cloud.csv") && changed.contains("changed"),
+            "{changed}"
+        );
+    }
 
     #[test]
     fn reads_as_the_row_reader_does() {

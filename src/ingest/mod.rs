@@ -252,6 +252,8 @@ pub enum Stored {
         /// The table's vendor columns in the order a held table has them (first seen, piece by
         /// piece in the table's order), so a row read back lists them as it would held.
         order: Vec<String>,
+        /// The export files that hold the vendor columns of pieces written without them.
+        sources: Vec<spill::SourceFile>,
     },
 }
 
@@ -303,6 +305,7 @@ fn spilled(
             dir: spill.dir().to_path_buf(),
             pieces,
             order,
+            sources: spill.sources(),
         },
         columns: names.len(),
     })
@@ -362,14 +365,19 @@ impl Dataset {
             Some(Stored::Whole(path)) => {
                 cache::read_rows(path, Some((row as usize, 1)), df.height())?
             }
-            Some(Stored::Pieces { dir, pieces, order }) => match at_of(df, row as usize) {
+            Some(Stored::Pieces {
+                dir,
+                pieces,
+                order,
+                sources,
+            }) => match at_of(df, row as usize) {
                 None => return Ok(without_places(held)),
                 Some((id, offset)) => {
                     let (file, rows) = pieces
                         .get(&id)
                         .ok_or_else(|| format!("{kind} row {row}: its piece {id} is not known"))?;
                     let one = cache::read_rows(&dir.join(file), Some((offset, 1)), *rows)?;
-                    in_order(one, order)
+                    in_order(with_source_columns(one, sources)?, order)
                 }
             },
         };
@@ -383,7 +391,12 @@ impl Dataset {
         let stored = match self.on_disk.get(&kind).map(|d| &d.stored) {
             None => return Some(std::borrow::Cow::Borrowed(df)),
             Some(Stored::Whole(path)) => cache::read_rows(path, None, df.height()).ok()?,
-            Some(Stored::Pieces { dir, pieces, .. }) => {
+            Some(Stored::Pieces {
+                dir,
+                pieces,
+                sources,
+                ..
+            }) => {
                 // Run by run of rows from one piece (rows keep the pieces' order), each piece
                 // read once.
                 let mut frames = Vec::new();
@@ -402,9 +415,10 @@ impl Dataset {
                             let offsets: Vec<IdxSize> = (row..end)
                                 .filter_map(|r| at_of(df, r).map(|a| a.1 as IdxSize))
                                 .collect();
-                            piece
+                            let rows = piece
                                 .take(&IdxCa::from_vec("offsets".into(), offsets))
-                                .ok()?
+                                .ok()?;
+                            with_source_columns(rows, sources).ok()?
                         }
                     };
                     frames.push(part);
@@ -483,6 +497,40 @@ impl Dataset {
 fn at_of(df: &DataFrame, row: usize) -> Option<(u32, usize)> {
     let at = df.column(spill::AT).ok()?.u64().ok()?.get(row)?;
     Some(((at >> 32) as u32, (at & 0xffff_ffff) as usize))
+}
+
+/// Rows of a piece with the vendor columns its `spill::SRC` points to, read again from their
+/// export files (and without `SRC`); rows of a piece that holds them as they are.
+fn with_source_columns(df: DataFrame, sources: &[spill::SourceFile]) -> Result<DataFrame, String> {
+    let Ok(src) = df.column(spill::SRC).and_then(|c| c.u64().cloned()) else {
+        return Ok(df);
+    };
+    let rows = df.drop(spill::SRC).map_err(|e| e.to_string())?;
+    // Run by run of rows from one file.
+    let mut parts = Vec::new();
+    let mut row = 0;
+    while row < src.len() {
+        let source = src.get(row).map(|s| s >> spill::SOURCE_SHIFT);
+        let mut end = row + 1;
+        while end < src.len() && src.get(end).map(|s| s >> spill::SOURCE_SHIFT) == source {
+            end += 1;
+        }
+        let file = source
+            .and_then(|s| sources.get(s as usize))
+            .ok_or_else(|| format!("row {row} points into an export file that is not known"))?;
+        let mask = (1u64 << spill::SOURCE_SHIFT) - 1;
+        let offsets: Vec<u64> = (row..end)
+            .map(|r| src.get(r).map_or(0, |s| s & mask))
+            .collect();
+        parts.push(columnar::records_at(file, &offsets)?);
+        row = end;
+    }
+    let vendor = stack(parts).map_err(|e| e.to_string())?;
+    let mut out = rows;
+    for c in vendor.columns() {
+        out.with_column(c.clone()).map_err(|e| e.to_string())?;
+    }
+    Ok(out)
 }
 
 /// `df` with the columns named in `order` first, in that order, then the rest.

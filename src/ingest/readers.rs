@@ -8,6 +8,7 @@ use crate::intel::{is_ti_header, loose, url_host, INDICATOR_COLUMNS, TI_VALUE_CO
 use crate::networks::is_networks_header;
 use crate::roster::is_roster_header;
 use serde_json::{Map, Value};
+use std::path::Path;
 
 pub(super) fn read(
     loader: &mut Loader,
@@ -170,10 +171,23 @@ fn read_csv(
         );
         return;
     }
+    // Only an events file read column by column, from its own bytes, is read again for its
+    // vendor columns: the rows the row reader reads keep theirs in the pieces.
+    let origin = loader
+        .spill
+        .as_ref()
+        .filter(|_| role == Role::Events && !report.gzip)
+        .filter(|_| super::columnar::suits(&fields))
+        .and_then(|spill| spill.source(Path::new(&report.path), &headers))
+        .map(|source| Origin {
+            source,
+            base: bytes.as_ptr() as usize,
+        });
     let header = Header {
         headers: &headers,
         fields: &fields,
         file,
+        origin,
     };
     let mut body_start = rdr.position().byte() as usize;
     // The reader stops between the CR and the LF of a CRLF header: the LF belongs to the header's
@@ -382,6 +396,16 @@ pub(super) struct Header<'a> {
     pub headers: &'a [String],
     pub fields: &'a Fields,
     pub file: usize,
+    /// Where the body lies when its bytes are the file's own (not gunzipped) and the vendor
+    /// columns may stay in it: the file's number as a source (`Spill::source`) and the address
+    /// of its first byte, so a record's address gives its offset in the file.
+    pub origin: Option<Origin>,
+}
+
+#[derive(Clone, Copy)]
+pub(super) struct Origin {
+    pub source: u32,
+    pub base: usize,
 }
 
 /// The records of a CSV body (no header), with `line_offset` lines before it in the file.
@@ -397,6 +421,7 @@ pub(super) fn csv_records(
         headers,
         fields,
         file,
+        ..
     } = header;
     let mut rdr = csv::ReaderBuilder::new()
         .has_headers(false)

@@ -17,6 +17,58 @@ pub const PIECE_ROWS: usize = 65_536;
 /// The column that says where a row's every column is: piece number << 32 | row in the piece.
 pub const AT: &str = "_at";
 
+/// A piece's column that says where each row's vendor columns are in its export file, for rows
+/// the columnar CSV reader read: source number << `SOURCE_SHIFT` | the record's byte offset. Such
+/// a piece holds only the canonical columns; the vendor's are read again from the file
+/// (`columnar::records_at`), which is faster than writing them, since at ten million events
+/// writing them was a quarter of reading the file.
+pub const SRC: &str = "_src";
+
+/// Where the source number starts in a `SRC` value: offsets up to a terabyte.
+pub const SOURCE_SHIFT: u32 = 40;
+
+/// An export file whose records are read again for their vendor columns: where it is, what it
+/// was when it was read (a changed file is not read again), and its header as read.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SourceFile {
+    pub path: PathBuf,
+    pub size: u64,
+    pub modified_ns: i128,
+    pub headers: Vec<String>,
+    /// The vendor columns its records make, as a table names them (`canon::vendor_name`).
+    pub columns: Vec<String>,
+}
+
+impl SourceFile {
+    /// The file at `path` as it is now, with the header it was read with.
+    pub fn of(path: &Path, headers: &[String]) -> std::io::Result<SourceFile> {
+        let path = std::fs::canonicalize(path)?;
+        let meta = std::fs::metadata(&path)?;
+        let fields = super::fields::Fields::new(headers);
+        Ok(SourceFile {
+            size: meta.len(),
+            modified_ns: modified_ns(&meta),
+            path,
+            headers: headers.to_vec(),
+            columns: fields.names.iter().map(|n| canon::vendor_name(n)).collect(),
+        })
+    }
+
+    /// Whether the file is still the one that was read (same size and modification time).
+    pub fn unchanged(&self) -> Result<(), String> {
+        let now = std::fs::metadata(&self.path).map_err(|e| e.to_string())?;
+        if now.len() != self.size || modified_ns(&now) != self.modified_ns {
+            return Err("it changed since it was read".into());
+        }
+        Ok(())
+    }
+}
+
+fn modified_ns(meta: &std::fs::Metadata) -> i128 {
+    use std::os::unix::fs::MetadataExt;
+    meta.mtime() as i128 * 1_000_000_000 + meta.mtime_nsec() as i128
+}
+
 /// One piece written.
 #[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Piece {
@@ -31,6 +83,8 @@ pub struct Spill {
     next: AtomicU32,
     piece_rows: AtomicUsize,
     written: Mutex<BTreeMap<u32, Piece>>,
+    /// The export files pieces point into (`SRC`), by number.
+    sources: Mutex<Vec<SourceFile>>,
     /// The first write that failed: from then on pieces are held whole.
     failed: Mutex<Option<String>>,
 }
@@ -42,6 +96,7 @@ impl Spill {
             next: AtomicU32::new(0),
             piece_rows: AtomicUsize::new(PIECE_ROWS),
             written: Mutex::new(BTreeMap::new()),
+            sources: Mutex::new(Vec::new()),
             failed: Mutex::new(None),
         }
     }
@@ -65,6 +120,28 @@ impl Spill {
         self.failed.lock().ok().and_then(|f| f.clone())
     }
 
+    /// Registers an export file whose records pieces may point into, and gives its number; None
+    /// when the file cannot be looked at (its vendor columns are then written with the pieces).
+    pub fn source(&self, path: &Path, headers: &[String]) -> Option<u32> {
+        let file = SourceFile::of(path, headers).ok()?;
+        let mut sources = self.sources.lock().ok()?;
+        let n = u32::try_from(sources.len()).ok()?;
+        sources.push(file);
+        Some(n)
+    }
+
+    /// The export files pieces point into, by number.
+    pub fn sources(&self) -> Vec<SourceFile> {
+        self.sources.lock().map(|s| s.clone()).unwrap_or_default()
+    }
+
+    /// The export file the first row of a piece with `SRC` points into.
+    fn source_of(&self, df: &DataFrame) -> Option<SourceFile> {
+        let first = df.column(SRC).ok()?.u64().ok()?.get(0)?;
+        let sources = self.sources.lock().ok()?;
+        sources.get((first >> SOURCE_SHIFT) as usize).cloned()
+    }
+
     /// The pieces written for a table, by number.
     pub fn pieces_of(&self, kind: TableKind) -> BTreeMap<u32, Piece> {
         self.written
@@ -79,30 +156,49 @@ impl Spill {
     }
 
     /// Writes a finished piece whole and returns what its table keeps: the canonical columns,
-    /// the duplicate key and `AT`. When it cannot be written, the piece is kept whole.
+    /// the duplicate key and `AT`. When it cannot be written, the piece is kept whole. A piece
+    /// with a `SRC` column is written without its vendor columns, which its export file holds.
     pub fn keep_canonical(&self, kind: TableKind, df: DataFrame) -> DataFrame {
+        let in_source = df.column(SRC).is_ok();
         if df.height() == 0 || self.failure().is_some() {
-            return df;
+            return df.drop(SRC).unwrap_or(df);
         }
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let file = format!("{}.{id:06}.parquet", kind.name());
-        let whole = df.drop(canon::KEY_COLUMN).unwrap_or_else(|_| df.clone());
+        let whole = df.drop_many([canon::KEY_COLUMN, SRC]);
+        let stored = match in_source {
+            true => df.select(
+                whole
+                    .get_column_names()
+                    .into_iter()
+                    .filter(|n| canon::CANONICAL_COLUMNS.contains(&n.as_str()))
+                    .cloned()
+                    .chain([PlSmallStr::from(SRC)]),
+            ),
+            false => Ok(whole.clone()),
+        };
         // Encoded columns as their codes, as the tables store them (the entry's dictionary is
         // written once the load is over): writing their text meant decoding every one first,
         // and Parquet then hashed the text again to encode it.
-        let written = crate::dictionary::to_codes(&whole)
+        let written = stored
+            .and_then(|s| crate::dictionary::to_codes(&s))
             .and_then(|(codes, _)| super::cache::write_table(&codes, &self.dir.join(&file)));
         if let Err(e) = written {
             if let Ok(mut f) = self.failed.lock() {
                 f.get_or_insert_with(|| e.to_string());
             }
-            return df;
+            return df.drop(SRC).unwrap_or(df);
         }
-        let columns: Vec<String> = whole
+        // Every column the piece has, written or in its source, as a held piece would list them.
+        let mut columns: Vec<String> = whole
             .get_column_names()
             .iter()
             .map(|n| n.to_string())
+            .filter(|n| !in_source || canon::CANONICAL_COLUMNS.contains(&n.as_str()))
             .collect();
+        if in_source {
+            columns.extend(self.source_of(&df).map(|s| s.columns).unwrap_or_default());
+        }
         if let Ok(mut w) = self.written.lock() {
             let rows = df.height();
             let table = kind.name().to_string();
@@ -130,9 +226,9 @@ impl Spill {
         match df.select(keep) {
             Ok(mut kept) => match kept.with_column(Column::new(AT.into(), at)) {
                 Ok(_) => kept,
-                Err(_) => df,
+                Err(_) => df.drop(SRC).unwrap_or(df),
             },
-            Err(_) => df,
+            Err(_) => df.drop(SRC).unwrap_or(df),
         }
     }
 }
