@@ -774,15 +774,33 @@ pub(crate) struct Loader {
     networks: Networks,
     /// The table the user forced for the file being read (`--table`).
     pub(crate) forced_table: Option<TableKind>,
-    /// Fingerprints of the files read so far (size and content hash), so a file given twice, or
-    /// copied into two folders, is read once.
-    seen_files: std::collections::HashMap<(usize, u64), String>,
+    /// The files read so far, so a file given twice, or copied into two folders, is read once.
+    seen_files: Vec<Seen>,
     /// Threat-intelligence rows of the file being read that were inactive or expired.
     ti_skipped: (usize, usize),
     /// Headers of Purview audit rows with their `AuditData` fields joined, by key list.
     audit_fields: std::collections::HashMap<String, fields::Fields>,
     /// What was neutralised in the row being handed over (set by the reader around `emit`).
     pub(crate) row_flags: Option<String>,
+}
+
+/// A file read: its size, and its content's hash once a file of the same size needed it.
+struct Seen {
+    len: usize,
+    hash: Option<u64>,
+    name: String,
+    path: Option<PathBuf>,
+}
+
+/// The hash of a file's bytes, a stretch at a time, each handed back once hashed (a mapped
+/// file's pages). xxh3 runs at memory speed: SipHash took 2.5 s of the main thread over 4.6 GB.
+fn content_hash(bytes: &[u8]) -> u64 {
+    let mut h = xxhash_rust::xxh3::Xxh3Default::new();
+    for stretch in bytes.chunks(32 << 20) {
+        h.update(stretch);
+        mapped::release(stretch);
+    }
+    h.digest()
 }
 
 impl Loader {
@@ -794,39 +812,70 @@ impl Loader {
                 report.reject(0, "", e.to_string());
                 self.files.push(report);
             }
-            Ok(contents) => self.contents(contents, forced, report),
+            Ok(contents) => self.contents_of(contents, forced, report, Some(path)),
         }
+    }
+
+    /// The earlier file this one's contents repeat, if any. Only files of the same size are
+    /// compared, so a load of distinct files hashes none: hashing every file cost a pass over
+    /// each before it was read, on one core, seconds at ten million events. An earlier file is
+    /// hashed when first needed, read again from its path.
+    fn repeated(
+        &mut self,
+        bytes: &[u8],
+        report: &FileReport,
+        path: Option<&Path>,
+    ) -> Option<String> {
+        let mut hash = None;
+        let mut first = None;
+        for seen in self.seen_files.iter_mut().filter(|s| s.len == bytes.len()) {
+            let h = *hash.get_or_insert_with(|| content_hash(bytes));
+            if seen.hash.is_none() {
+                seen.hash = (seen.path.as_deref())
+                    .and_then(|p| source::read(p).ok())
+                    .map(|c| content_hash(&c.bytes));
+            }
+            if seen.hash == Some(h) {
+                first = Some(seen.name.clone());
+                break;
+            }
+        }
+        if first.is_none() {
+            self.seen_files.push(Seen {
+                len: bytes.len(),
+                // Bytes with no path (given as bytes) cannot be read again: hashed now.
+                hash: hash.or_else(|| path.is_none().then(|| content_hash(bytes))),
+                name: report.path.clone(),
+                path: path.map(Path::to_path_buf),
+            });
+        }
+        first
     }
 
     /// Reads one file's contents into its own loader inside a catch region, then takes over what
     /// it read: a panic (a bug) costs that file, reported as its error, and nothing else.
-    fn contents(
+    fn contents(&mut self, contents: source::Contents, forced: Option<Role>, report: FileReport) {
+        self.contents_of(contents, forced, report, None)
+    }
+
+    /// `contents`, of the file at `path` when it came from one.
+    fn contents_of(
         &mut self,
         contents: source::Contents,
         forced: Option<Role>,
         mut report: FileReport,
+        path: Option<&Path>,
     ) {
-        let fingerprint = {
-            // A stretch at a time, each handed back once hashed (a mapped file's pages). xxh3
-            // runs at memory speed: SipHash took 2.5 s of the main thread over 4.6 GB.
-            let mut h = xxhash_rust::xxh3::Xxh3Default::new();
-            for stretch in contents.bytes.chunks(32 << 20) {
-                h.update(stretch);
-                mapped::release(stretch);
-            }
-            (contents.bytes.len(), h.digest())
-        };
         report.gzip = contents.gzip;
         let format = source::sniff(&contents.bytes);
         report.format = format.name().to_string();
-        if let Some(first) = self.seen_files.get(&fingerprint) {
+        if let Some(first) = self.repeated(&contents.bytes, &report, path) {
             report.notes.push(format!(
                 "identical to {first}: read once, its rows are not counted twice"
             ));
             self.files.push(report);
             return;
         }
-        self.seen_files.insert(fingerprint, report.path.clone());
         let index = self.files.len();
         let mut sub = Loader {
             forced_table: self.forced_table,
