@@ -283,7 +283,18 @@ fn threads() -> usize {
 }
 
 pub(super) fn count_newlines(bytes: &[u8]) -> u64 {
-    bytes.iter().filter(|&&b| b == b'\n').count() as u64
+    count_byte(bytes, b'\n') as u64
+}
+
+/// How many times `byte` occurs in `bytes`. Counted in blocks of 255 into byte-wide tallies,
+/// which the compiler turns into compares a whole vector at a time: a plain `filter().count()`
+/// widened every match to 64 bits and ran four bytes per step, about 1 GB/s, on the one thread
+/// that cuts a large file into chunks before the readers start.
+pub(super) fn count_byte(bytes: &[u8], byte: u8) -> usize {
+    bytes
+        .chunks(255)
+        .map(|block| block.iter().fold(0u8, |n, &b| n + (b == byte) as u8) as usize)
+        .sum()
 }
 
 /// Cuts CSV text into about `n` chunks at record boundaries: a newline outside quotes (RFC 4180
@@ -297,10 +308,7 @@ pub(super) fn csv_chunks(bytes: &[u8], n: usize) -> Vec<std::ops::Range<usize>> 
         if target <= *cuts.last().unwrap_or(&0) {
             continue;
         }
-        quotes_before += bytes[scanned..target]
-            .iter()
-            .filter(|&&b| b == b'"')
-            .count();
+        quotes_before += count_byte(&bytes[scanned..target], b'"');
         let mut inside = quotes_before % 2 == 1;
         let mut i = target;
         while i < bytes.len() {
@@ -311,10 +319,7 @@ pub(super) fn csv_chunks(bytes: &[u8], n: usize) -> Vec<std::ops::Range<usize>> 
             }
             i += 1;
         }
-        quotes_before += bytes[target..i.min(bytes.len())]
-            .iter()
-            .filter(|&&b| b == b'"')
-            .count();
+        quotes_before += count_byte(&bytes[target..i.min(bytes.len())], b'"');
         scanned = i.min(bytes.len());
         if i + 1 < bytes.len() {
             cuts.push(i + 1);
@@ -1445,5 +1450,23 @@ fn rfc3339_ms(ms: i64) -> String {
     match chrono::DateTime::from_timestamp_millis(ms) {
         Some(dt) => dt.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string(),
         None => ms.to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// The block count is the plain count, across block edges and for a byte in every block.
+    #[test]
+    fn count_byte_counts_every_occurrence() {
+        for len in [0, 1, 254, 255, 256, 511, 1000, 70_000] {
+            let bytes: Vec<u8> = (0..len)
+                .map(|i| if i % 3 == 0 { b'"' } else { (i % 251) as u8 })
+                .collect();
+            for b in [b'"', b'\n', 0, 250] {
+                let plain = bytes.iter().filter(|&&x| x == b).count();
+                assert_eq!(super::count_byte(&bytes, b), plain, "len {len} byte {b}");
+            }
+        }
+        assert_eq!(super::count_byte(&[b'\n'; 600], b'\n'), 600);
     }
 }
