@@ -111,6 +111,11 @@ pub struct TableBuilder {
     raw_index: HashMap<String, usize>,
     /// Raw column positions for each header seen, keyed by `Fields::id`.
     layouts: HashMap<usize, Vec<usize>>,
+    /// For each header seen (by `Fields::id`), which of its columns derived canonical ones are
+    /// made from: the only ones filled for a row its export holds (`spill::SRC`).
+    derived: HashMap<usize, Vec<bool>>,
+    /// Where each row is in its export, for rows read again from it.
+    src: Vec<Option<u64>>,
 }
 
 /// Values pulled from a JSON cell such as SigninLogs' LocationDetails or DeviceDetail.
@@ -169,6 +174,8 @@ impl TableBuilder {
             raw_names: Vec::new(),
             raw_index: HashMap::new(),
             layouts: HashMap::new(),
+            derived: HashMap::new(),
+            src: Vec::new(),
         }
     }
 
@@ -205,17 +212,30 @@ impl TableBuilder {
         out
     }
 
-    /// Adds one row, or says why it cannot be kept.
+    /// Adds one row, or says why it cannot be kept. A row with `src` (where it is in its export)
+    /// fills only the vendor columns derived ones are made from: the rest are read again from
+    /// the export when shown.
     pub fn push(
         &mut self,
         row: &Row,
         file: usize,
         line: u64,
         flags: Option<&str>,
+        src: Option<u64>,
     ) -> Result<(), RowError> {
         self.canonical(row, file, line, flags)?;
         let layout = self.layout(row.fields);
+        let derived = match src {
+            Some(_) => Some(self.derived.entry(row.fields.id).or_insert_with(|| {
+                let names: Vec<String> = row.fields.names.iter().map(|n| vendor_name(n)).collect();
+                derived_inputs(&names)
+            })),
+            None => None,
+        };
         for (i, &col) in layout.iter().enumerate() {
+            if derived.as_ref().is_some_and(|d| d.get(i) != Some(&true)) {
+                continue; // padded with a missing value below
+            }
             let c = &mut self.raw[col];
             if c.len <= self.rows {
                 c.builder
@@ -224,6 +244,10 @@ impl TableBuilder {
             }
         }
         self.layouts.insert(row.fields.id, layout);
+        if src.is_some() || !self.src.is_empty() {
+            self.src.resize(self.rows, None);
+            self.src.push(src);
+        }
         self.rows += 1;
         for c in &mut self.raw {
             if c.len < self.rows {
@@ -413,7 +437,14 @@ impl TableBuilder {
             .map(|c| c.builder.finish().into_series().into())
             .collect();
         let names = std::mem::take(&mut self.raw_names);
-        self.finish_with(raw, names)
+        let mut src = std::mem::take(&mut self.src);
+        let rows = self.rows;
+        let mut df = self.finish_with(raw, names)?;
+        if !src.is_empty() {
+            src.resize(rows, None);
+            df.with_column(Column::new(super::spill::SRC.into(), src))?;
+        }
+        Ok(df)
     }
 
     /// Finishes rows added by `push_canonical`, with their vendor columns (row for row, named as

@@ -439,7 +439,6 @@ impl VendorColumns {
 /// again from the file as the reader read them (`spill::SRC`). An error says why not: the file is
 /// gone, changed since, or no longer holds a record there.
 pub(super) fn records_at(source: &SourceFile, offsets: &[u64]) -> Result<DataFrame, String> {
-    use std::os::unix::fs::FileExt;
     let failed = |why: &dyn std::fmt::Display| {
         format!(
             "the vendor columns are in {}, which cannot be read again ({why}): open the inputs again to read them",
@@ -450,19 +449,10 @@ pub(super) fn records_at(source: &SourceFile, offsets: &[u64]) -> Result<DataFra
     let file = std::fs::File::open(&source.path).map_err(|e| failed(&e))?;
     // The records, one line each as they were when read, one after another.
     let mut lines: Vec<u8> = Vec::new();
-    let mut window = vec![0u8; 64 << 10];
     for &offset in offsets {
-        let mut at = offset;
-        loop {
-            let n = file.read_at(&mut window, at).map_err(|e| failed(&e))?;
-            let end = memchr::memchr(b'\n', &window[..n]);
-            lines.extend_from_slice(&window[..end.unwrap_or(n)]);
-            at += n as u64;
-            let long = at - offset > MAX_CELL_BYTES as u64 + 2;
-            if end.is_some() || n == 0 || long {
-                break;
-            }
-        }
+        let line =
+            super::source::line_at(&file, offset, MAX_CELL_BYTES + 2).map_err(|e| failed(&e))?;
+        lines.extend_from_slice(&line);
         lines.push(b'\n');
     }
     let fields = Fields::new(&source.headers);
@@ -587,7 +577,9 @@ mod tests {
         let rest = &bytes[HEADER.len() + 2..];
         let read = |spill: Option<std::sync::Arc<super::super::spill::Spill>>| {
             let origin = spill.as_ref().map(|s| super::super::readers::Origin {
-                source: s.source(&path, &headers).unwrap(),
+                source: s
+                    .source(&path, &headers, super::super::spill::SourceFormat::Csv)
+                    .unwrap(),
                 base: bytes.as_ptr() as usize,
             });
             let header = Header {

@@ -500,13 +500,23 @@ fn at_of(df: &DataFrame, row: usize) -> Option<(u32, usize)> {
 }
 
 /// Rows of a piece with the vendor columns its `spill::SRC` points to, read again from their
-/// export files (and without `SRC`); rows of a piece that holds them as they are.
+/// export files (and without `SRC`); rows without one keep the vendor columns the piece holds.
 fn with_source_columns(df: DataFrame, sources: &[spill::SourceFile]) -> Result<DataFrame, String> {
     let Ok(src) = df.column(spill::SRC).and_then(|c| c.u64().cloned()) else {
         return Ok(df);
     };
-    let rows = df.drop(spill::SRC).map_err(|e| e.to_string())?;
-    // Run by run of rows from one file.
+    let (canonical, held): (Vec<Column>, Vec<Column>) = (df.columns().iter())
+        .filter(|c| c.name().as_str() != spill::SRC)
+        .cloned()
+        .partition(|c| {
+            let name = c.name().as_str();
+            canon::CANONICAL_COLUMNS.contains(&name)
+                || name == spill::AT
+                || name == canon::KEY_COLUMN
+        });
+    let held = DataFrame::new(df.height(), held).map_err(|e| e.to_string())?;
+    // Run by run of rows from one file (or from the piece itself).
+    let mask = (1u64 << spill::SOURCE_SHIFT) - 1;
     let mut parts = Vec::new();
     let mut row = 0;
     while row < src.len() {
@@ -515,18 +525,25 @@ fn with_source_columns(df: DataFrame, sources: &[spill::SourceFile]) -> Result<D
         while end < src.len() && src.get(end).map(|s| s >> spill::SOURCE_SHIFT) == source {
             end += 1;
         }
-        let file = source
-            .and_then(|s| sources.get(s as usize))
+        let Some(source) = source else {
+            parts.push(held.slice(row as i64, end - row));
+            row = end;
+            continue;
+        };
+        let file = sources
+            .get(source as usize)
             .ok_or_else(|| format!("row {row} points into an export file that is not known"))?;
-        let mask = (1u64 << spill::SOURCE_SHIFT) - 1;
         let offsets: Vec<u64> = (row..end)
             .map(|r| src.get(r).map_or(0, |s| s & mask))
             .collect();
-        parts.push(columnar::records_at(file, &offsets)?);
+        parts.push(match file.format {
+            spill::SourceFormat::Csv => columnar::records_at(file, &offsets)?,
+            spill::SourceFormat::JsonLines => readers::json_records_at(file, &offsets)?,
+        });
         row = end;
     }
     let vendor = stack(parts).map_err(|e| e.to_string())?;
-    let mut out = rows;
+    let mut out = DataFrame::new(df.height(), canonical).map_err(|e| e.to_string())?;
     for c in vendor.columns() {
         out.with_column(c.clone()).map_err(|e| e.to_string())?;
     }
@@ -782,6 +799,9 @@ pub(crate) struct Loader {
     audit_fields: std::collections::HashMap<String, fields::Fields>,
     /// What was neutralised in the row being handed over (set by the reader around `emit`).
     pub(crate) row_flags: Option<String>,
+    /// Where the row being read is in its export, when its vendor columns are to be read again
+    /// from there (`spill::SRC`): set by the JSON Lines reader around one line's row.
+    pub(crate) row_source: Option<u64>,
 }
 
 /// A file read: its size, and its content's hash once a file of the same size needed it.
@@ -921,7 +941,7 @@ impl Loader {
             .builders
             .entry(kind)
             .or_insert_with(|| TableBuilder::new(kind));
-        match builder.push(row, file, line, self.row_flags.as_deref()) {
+        match builder.push(row, file, line, self.row_flags.as_deref(), self.row_source) {
             Ok(()) => {
                 if self
                     .spill

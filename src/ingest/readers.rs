@@ -3,6 +3,7 @@
 
 use super::fields::{merge_twins, Fields, Row};
 use super::source::{without_bom, Format};
+use super::spill::{SourceFile, SourceFormat, SOURCE_SHIFT};
 use super::{mapped, neutral, FileReport, Loader, Role, TableKind, MAX_CELL_BYTES};
 use crate::intel::{is_ti_header, loose, url_host, INDICATOR_COLUMNS, TI_VALUE_COLUMNS};
 use crate::networks::is_networks_header;
@@ -178,7 +179,7 @@ fn read_csv(
         .as_ref()
         .filter(|_| role == Role::Events && !report.gzip)
         .filter(|_| super::columnar::suits(&fields))
-        .and_then(|spill| spill.source(Path::new(&report.path), &headers))
+        .and_then(|spill| spill.source(Path::new(&report.path), &headers, SourceFormat::Csv))
         .map(|source| Origin {
             source,
             base: bytes.as_ptr() as usize,
@@ -574,7 +575,11 @@ fn emit_row(
         .and_then(|i| values[i])
         .and_then(array_elements);
     let each: Vec<Option<&str>> = match (&elements, fields.array) {
-        (Some(e), Some(_)) => e.iter().map(|x| Some(x.as_str())).collect(),
+        (Some(e), Some(_)) => {
+            // Several rows from one record: none is read again from the export by itself.
+            loader.row_source = None;
+            e.iter().map(|x| Some(x.as_str())).collect()
+        }
         _ => vec![None],
     };
     for element in each {
@@ -1032,13 +1037,18 @@ fn parse_json(bytes: &[u8]) -> Result<Value, serde_json::Error> {
 }
 
 /// JSON Lines: each line a record, rejected alone when it does not parse.
-fn json_lines(
+/// The records of a JSON Lines body, `line_offset` lines into its file. With `origin`, each row a
+/// line makes on the fast path (one flat object) says where the line is in the file
+/// (`spill::SRC`), and its vendor columns are read again from there when shown
+/// (`json_records_at`), not written to the cache.
+pub(super) fn json_lines(
     loader: &mut Loader,
     body: &[u8],
     line_offset: u64,
     forced: Option<Role>,
     file: usize,
     report: &mut FileReport,
+    origin: Option<Origin>,
 ) -> usize {
     let mut rows = JsonRows {
         loader,
@@ -1059,7 +1069,12 @@ fn json_lines(
         seen += 1;
         // Checked once here, the line's strings are not checked again one by one as it parses.
         let text = std::str::from_utf8(line).ok();
-        if text.is_some_and(|t| rows.fast_line(t, line_no, report)) {
+        rows.loader.row_source = origin.map(|o| {
+            ((o.source as u64) << SOURCE_SHIFT) | (line.as_ptr() as usize - o.base) as u64
+        });
+        let fast = text.is_some_and(|t| rows.fast_line(t, line_no, report));
+        rows.loader.row_source = None;
+        if fast {
             continue;
         }
         // Invalid UTF-8 in one value must not cost the line: read it with replacement characters.
@@ -1080,6 +1095,55 @@ fn json_lines(
         }
     }
     seen
+}
+
+/// The vendor columns of the JSON Lines records of `source` that start at `offsets`, in that
+/// order, each line read again as `json_lines` read it (an events line, one row). An error says
+/// why not: the file is gone, changed since, or no longer holds such a line there.
+pub(super) fn json_records_at(
+    source: &SourceFile,
+    offsets: &[u64],
+) -> Result<polars::prelude::DataFrame, String> {
+    let failed = |why: &dyn std::fmt::Display| {
+        format!(
+            "the vendor columns are in {}, which cannot be read again ({why}): open the inputs again to read them",
+            crate::sanitize::visible(&source.path.display().to_string()),
+        )
+    };
+    source.unchanged().map_err(|e| failed(&e))?;
+    let file = std::fs::File::open(&source.path).map_err(|e| failed(&e))?;
+    let mut rows = Vec::with_capacity(offsets.len());
+    for &offset in offsets {
+        let line =
+            super::source::line_at(&file, offset, MAX_CELL_BYTES * 64).map_err(|e| failed(&e))?;
+        let mut loader = Loader::default();
+        let mut report = FileReport::new(&source.path);
+        json_lines(
+            &mut loader,
+            &line,
+            0,
+            Some(Role::Events),
+            0,
+            &mut report,
+            None,
+        );
+        let mut built = loader.builders.into_values().filter(|b| b.rows() > 0);
+        let row = match (built.next(), built.next()) {
+            (Some(b), None) if b.rows() == 1 => b.finish().map_err(|e| failed(&e))?,
+            _ => return Err(failed(&"it no longer holds the line read from it")),
+        };
+        let vendor: Vec<polars::prelude::Column> = row
+            .columns()
+            .iter()
+            .filter(|c| {
+                let name = c.name().as_str();
+                !super::canon::CANONICAL_COLUMNS.contains(&name) && name != super::canon::KEY_COLUMN
+            })
+            .cloned()
+            .collect();
+        rows.push(polars::prelude::DataFrame::new(1, vendor).map_err(|e| failed(&e))?);
+    }
+    super::stack(rows).map_err(|e| failed(&e))
 }
 
 /// Where each line of a body starts and ends (without its newline), as `split` on `\n` has them,
@@ -1124,6 +1188,15 @@ fn read_json(
     };
     if first_whole == Some(true) && more_lines {
         report.format = "jsonl".into();
+        // The file's own bytes (not gunzipped), read while a cache entry is written: its rows'
+        // vendor columns stay in it. Events only: a role the user forced is read as it was.
+        let origin = (rows.loader.spill.as_ref())
+            .filter(|_| !report.gzip && forced.is_none_or(|r| r == Role::Events))
+            .and_then(|spill| spill.source(Path::new(&report.path), &[], SourceFormat::JsonLines))
+            .map(|source| Origin {
+                source,
+                base: bytes.as_ptr() as usize,
+            });
         if body.len() >= PARALLEL_MIN_BYTES && threads() > 1 && forced.is_none() {
             // Records never span lines, so any newline is a chunk boundary.
             let n = threads();
@@ -1148,10 +1221,10 @@ fn read_json(
                 body,
                 &chunks,
                 0,
-                |sub, chunk, offset, rep| json_lines(sub, chunk, offset, None, file, rep),
+                |sub, chunk, offset, rep| json_lines(sub, chunk, offset, None, file, rep, origin),
             );
         } else {
-            json_lines(rows.loader, body, 0, forced, file, report);
+            json_lines(rows.loader, body, 0, forced, file, report, origin);
         }
         return;
     }
@@ -1455,6 +1528,91 @@ fn rfc3339_ms(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    use super::super::spill::{SourceFormat, Spill};
+    use super::super::{FileReport, Loader, TableKind};
+    use std::sync::Arc;
+
+    /// A JSON Lines file read while a cache entry is written: rows of flat lines keep only where
+    /// the line is, rows the slow path read (invalid UTF-8, an escaped key) and rows of a KQL
+    /// array keep their vendor columns in the pieces, pieces mix both, and every row read back
+    /// is the row held without a cache. A file changed since is refused with a message.
+    #[test]
+    fn json_lines_vendor_columns_are_read_back_from_the_file() {
+        let lines = [
+            r#"{"TimeGenerated":"2026-08-03T16:21:21Z","Operation":"FileAccessed","OfficeWorkload":"SharePoint","UserId":"a@contoso.example","ClientIP":"73.42.118.9","SourceFileName":"x.md","Site_Url":"https://c/s/"}"#,
+            "{\"TimeGenerated\":\"2026-08-03T16:22:21Z\",\"Operation\":\"FileAccessed\",\"OfficeWorkload\":\"SharePoint\",\"UserId\":\"b@contoso.example\",\"ClientIP\":\"73.42.118.9\",\"SourceFileName\":\"bad \u{fffd}\"}",
+            r#"{"TimeGenerated":"2026-08-03T16:23:21Z","Operation":"FileDownloaded","OfficeWorkload":"SharePoint","UserId":"c@contoso.example","Client\u0049P":"10.0.0.1","Extra":"say \"hi\""}"#,
+            r#"{"TimeGenerated":"2026-08-03T16:24:21Z","Operation":"FileAccessed","OfficeWorkload":"OneDrive","UserId":"d@contoso.example","ClientIP":"2001:db8::1","Parameters":"[{\"Name\":\"x\"}]"}"#,
+            r#"{"TimeGenerated":"2026-08-03T16:25:21Z","Operation":"FileAccessed","OfficeWorkload":"SharePoint","UserId":"e@contoso.example","ClientIP":"10.0.0.2"}"#,
+        ];
+        let mut body = lines.join("\r\n").into_bytes();
+        // Invalid UTF-8 in the second line's value: the slow path replaces it.
+        let at = body
+            .windows(3)
+            .position(|w| w == "\u{fffd}".as_bytes())
+            .unwrap();
+        body.splice(at..at + 3, [0xff]);
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("office.jsonl");
+        std::fs::write(&path, &body).unwrap();
+        let read = |spill: Option<Arc<Spill>>| {
+            let origin = spill.as_ref().map(|s| super::Origin {
+                source: s.source(&path, &[], SourceFormat::JsonLines).unwrap(),
+                base: body.as_ptr() as usize,
+            });
+            let mut loader = Loader {
+                spill,
+                ..Loader::default()
+            };
+            let mut report = FileReport::new(&path);
+            super::json_lines(&mut loader, &body, 0, None, 0, &mut report, origin);
+            loader.finish()
+        };
+        let held = read(None);
+        let pieces = dir.path().join("pieces");
+        std::fs::create_dir(&pieces).unwrap();
+        let spill = Arc::new(Spill::new(pieces.clone()));
+        spill.set_piece_rows(2);
+        let spilled = read(Some(spill));
+        crate::dictionary::write_dictionary(&pieces.join("dictionary.parquet")).unwrap();
+        let kind = TableKind::OfficeActivity;
+        let whole = held.table(kind).unwrap();
+        assert_eq!(whole.height(), 5, "{whole}");
+        assert!(spilled
+            .table(kind)
+            .unwrap()
+            .column("SourceFileName")
+            .is_err());
+        assert_eq!(spilled.width(kind), held.width(kind));
+        for row in 0..whole.height() as i64 {
+            let back = spilled.row_whole(kind, row).unwrap();
+            let want = held.row_whole(kind, row).unwrap();
+            // A row read back lists the vendor columns its piece saw, as before: a held table
+            // lists every column any row had, missing where this row has none.
+            for c in want.columns() {
+                match back.column(c.name()) {
+                    Ok(b) => assert!(
+                        b.equals_missing(c),
+                        "row {row}, {}:\n{back}\n{want}",
+                        c.name()
+                    ),
+                    Err(_) => {
+                        assert_eq!(c.null_count(), 1, "row {row} lacks {}:\n{back}", c.name())
+                    }
+                }
+            }
+            assert!(back.width() > 34 && back.width() <= want.width());
+        }
+        let all = spilled.table_whole(kind).unwrap();
+        assert_eq!(all.height(), 5);
+        std::fs::write(&path, [&body[..], b"\n"].concat()).unwrap();
+        let changed = spilled.row_whole(kind, 0).unwrap_err();
+        assert!(
+            changed.contains("office.jsonl") && changed.contains("changed"),
+            "{changed}"
+        );
+    }
+
     /// The block count is the plain count, across block edges and for a byte in every block.
     #[test]
     fn count_byte_counts_every_occurrence() {

@@ -180,6 +180,24 @@ pub fn decode(raw: Vec<u8>) -> Result<Contents, Refused> {
 }
 
 /// Strips a UTF-8 byte order mark.
+/// The line of `file` that starts at byte `offset`, without its newline: up to the next LF, the
+/// end of the file, or `limit` bytes, whichever comes first.
+pub fn line_at(file: &std::fs::File, offset: u64, limit: usize) -> std::io::Result<Vec<u8>> {
+    use std::os::unix::fs::FileExt;
+    let mut line = Vec::new();
+    let mut window = vec![0u8; 64 << 10];
+    let mut at = offset;
+    loop {
+        let n = file.read_at(&mut window, at)?;
+        let end = memchr::memchr(b'\n', &window[..n]);
+        line.extend_from_slice(&window[..end.unwrap_or(n)]);
+        at += n as u64;
+        if end.is_some() || n == 0 || line.len() > limit {
+            return Ok(line);
+        }
+    }
+}
+
 pub fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes)
 }

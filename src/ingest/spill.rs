@@ -35,13 +35,30 @@ pub struct SourceFile {
     pub size: u64,
     pub modified_ns: i128,
     pub headers: Vec<String>,
-    /// The vendor columns its records make, as a table names them (`canon::vendor_name`).
+    /// The vendor columns its records make, as a table names them (`canon::vendor_name`): a
+    /// CSV's, from its header; a JSON Lines file's vary by line and are the pieces' own.
     pub columns: Vec<String>,
+    #[serde(default)]
+    pub format: SourceFormat,
+}
+
+/// How a source's records are read again.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub enum SourceFormat {
+    /// One line each, cut into cells by the header (`columnar::records_at`).
+    #[default]
+    Csv,
+    /// One JSON object a line, read as the JSON Lines reader reads it (`readers::json_records_at`).
+    JsonLines,
 }
 
 impl SourceFile {
-    /// The file at `path` as it is now, with the header it was read with.
-    pub fn of(path: &Path, headers: &[String]) -> std::io::Result<SourceFile> {
+    /// The CSV at `path` as it is now, with the header it was read with (none for JSON Lines).
+    pub fn of(
+        path: &Path,
+        headers: &[String],
+        format: SourceFormat,
+    ) -> std::io::Result<SourceFile> {
         let path = std::fs::canonicalize(path)?;
         let meta = std::fs::metadata(&path)?;
         let fields = super::fields::Fields::new(headers);
@@ -51,6 +68,7 @@ impl SourceFile {
             path,
             headers: headers.to_vec(),
             columns: fields.names.iter().map(|n| canon::vendor_name(n)).collect(),
+            format,
         })
     }
 
@@ -122,8 +140,8 @@ impl Spill {
 
     /// Registers an export file whose records pieces may point into, and gives its number; None
     /// when the file cannot be looked at (its vendor columns are then written with the pieces).
-    pub fn source(&self, path: &Path, headers: &[String]) -> Option<u32> {
-        let file = SourceFile::of(path, headers).ok()?;
+    pub fn source(&self, path: &Path, headers: &[String], format: SourceFormat) -> Option<u32> {
+        let file = SourceFile::of(path, headers, format).ok()?;
         let mut sources = self.sources.lock().ok()?;
         let n = u32::try_from(sources.len()).ok()?;
         sources.push(file);
@@ -135,9 +153,9 @@ impl Spill {
         self.sources.lock().map(|s| s.clone()).unwrap_or_default()
     }
 
-    /// The export file the first row of a piece with `SRC` points into.
+    /// The export file the first row of a piece with `SRC` that has one points into.
     fn source_of(&self, df: &DataFrame) -> Option<SourceFile> {
-        let first = df.column(SRC).ok()?.u64().ok()?.get(0)?;
+        let first = df.column(SRC).ok()?.u64().ok()?.iter().flatten().next()?;
         let sources = self.sources.lock().ok()?;
         sources.get((first >> SOURCE_SHIFT) as usize).cloned()
     }
@@ -166,7 +184,11 @@ impl Spill {
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let file = format!("{}.{id:06}.parquet", kind.name());
         let whole = df.drop_many([canon::KEY_COLUMN, SRC]);
-        let stored = match in_source {
+        // Rows read again from their export need only their canonical columns written; a piece
+        // that also has rows that cannot be (`SRC` missing) keeps its vendor columns too, and
+        // those rows are read from it.
+        let every_row_in_source = df.column(SRC).is_ok_and(|c| c.null_count() == 0);
+        let stored = match every_row_in_source {
             true => df.select(
                 whole
                     .get_column_names()
@@ -175,7 +197,7 @@ impl Spill {
                     .cloned()
                     .chain([PlSmallStr::from(SRC)]),
             ),
-            false => Ok(whole.clone()),
+            false => Ok(df.drop(canon::KEY_COLUMN).unwrap_or_else(|_| df.clone())),
         };
         // Encoded columns as their codes, as the tables store them (the entry's dictionary is
         // written once the load is over): writing their text meant decoding every one first,
@@ -190,14 +212,23 @@ impl Spill {
             return df.drop(SRC).unwrap_or(df);
         }
         // Every column the piece has, written or in its source, as a held piece would list them.
-        let mut columns: Vec<String> = whole
-            .get_column_names()
-            .iter()
-            .map(|n| n.to_string())
-            .filter(|n| !in_source || canon::CANONICAL_COLUMNS.contains(&n.as_str()))
-            .collect();
+        // A CSV's vendor columns are all of its header's, in its order, though only some were
+        // built; a JSON Lines piece has every one it saw.
+        let names = |vendor: bool| {
+            whole
+                .get_column_names()
+                .into_iter()
+                .filter(move |n| canon::CANONICAL_COLUMNS.contains(&n.as_str()) != vendor)
+                .map(|n| n.to_string())
+        };
+        let mut columns: Vec<String> = names(false).collect();
         if in_source {
             columns.extend(self.source_of(&df).map(|s| s.columns).unwrap_or_default());
+        }
+        for n in names(true) {
+            if !columns.contains(&n) {
+                columns.push(n);
+            }
         }
         if let Ok(mut w) = self.written.lock() {
             let rows = df.height();
