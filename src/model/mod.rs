@@ -669,7 +669,10 @@ fn person_order(events: &DataFrame, people: &[Person]) -> PolarsResult<IdxCa> {
 }
 
 /// The named columns of a frame gathered by `at`, two at a time, one per core: a gather by a
-/// random permutation waits on memory, not on the CPU.
+/// random permutation waits on memory, not on the CPU. Each column is made one chunk first: the
+/// events frame is stacked from 65,536-row pieces, and Polars gathers from many chunks an
+/// element at a time through an iterator; one sequential copy then the one-chunk gather took
+/// the ordering at ten million events from 6.0 s to 3.0 s.
 pub(super) fn gathered_in_two(
     frame: &DataFrame,
     names: &[&str],
@@ -680,7 +683,7 @@ pub(super) fn gathered_in_two(
         let moved: Vec<PolarsResult<Column>> = std::thread::scope(|s| {
             let handles: Vec<_> = pair
                 .iter()
-                .map(|name| s.spawn(move || frame.column(name)?.take(at)))
+                .map(|name| s.spawn(move || frame.column(name)?.rechunk().take(at)))
                 .collect();
             handles
                 .into_iter()
