@@ -140,7 +140,7 @@ pub fn rerun(
     filter: Option<polars::prelude::Expr>,
     only: &[String],
     config: &Config,
-    keep_going: &dyn Fn() -> bool,
+    keep_going: &(dyn Fn() -> bool + Sync),
 ) -> anyhow::Result<(Vec<Finding>, Vec<String>)> {
     use polars::prelude::*;
     let mut model = a.model.clone();
