@@ -105,10 +105,24 @@ pub fn read(found: Found) -> anyhow::Result<Model> {
     // time. A column at a time, so only one is ever held twice; the parts were decoded on
     // Polars' threads, whose freed memory the main thread's copies cannot reuse, so it is
     // handed back as it goes (at ten million events the resident set otherwise doubled).
-    for (i, name) in events.get_column_names_owned().into_iter().enumerate() {
-        let one = events.column(&name)?.rechunk();
-        events.with_column(one)?;
-        if i % 4 == 3 {
+    // Two columns at a time, one per core: the copies wait on fresh pages more than on the CPU.
+    let names = events.get_column_names_owned();
+    for (i, pair) in names.chunks(2).enumerate() {
+        let ones: Vec<polars::prelude::Column> = std::thread::scope(|s| {
+            let frame = &events;
+            let handles: Vec<_> = (pair.iter())
+                .map(|name| {
+                    s.spawn(move || frame.column(name).map(polars::prelude::Column::rechunk))
+                })
+                .collect();
+            (handles.into_iter())
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect::<polars::prelude::PolarsResult<Vec<_>>>()
+        })?;
+        for one in ones {
+            events.with_column(one)?;
+        }
+        if i % 2 == 1 {
             crate::memory::release();
         }
     }
