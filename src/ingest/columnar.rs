@@ -439,14 +439,8 @@ impl VendorColumns {
 /// again from the file as the reader read them (`spill::SRC`). An error says why not: the file is
 /// gone, changed since, or no longer holds a record there.
 pub(super) fn records_at(source: &SourceFile, offsets: &[u64]) -> Result<DataFrame, String> {
-    let failed = |why: &dyn std::fmt::Display| {
-        format!(
-            "the vendor columns are in {}, which cannot be read again ({why}): open the inputs again to read them",
-            crate::sanitize::visible(&source.path.display().to_string()),
-        )
-    };
-    source.unchanged().map_err(|e| failed(&e))?;
-    let file = std::fs::File::open(&source.path).map_err(|e| failed(&e))?;
+    let failed = |why: &dyn std::fmt::Display| source.failed(why);
+    let file = source.open()?;
     // The records, one line each as they were when read, one after another.
     let mut lines: Vec<u8> = Vec::new();
     for &offset in offsets {

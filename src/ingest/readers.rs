@@ -1104,14 +1104,8 @@ pub(super) fn json_records_at(
     source: &SourceFile,
     offsets: &[u64],
 ) -> Result<polars::prelude::DataFrame, String> {
-    let failed = |why: &dyn std::fmt::Display| {
-        format!(
-            "the vendor columns are in {}, which cannot be read again ({why}): open the inputs again to read them",
-            crate::sanitize::visible(&source.path.display().to_string()),
-        )
-    };
-    source.unchanged().map_err(|e| failed(&e))?;
-    let file = std::fs::File::open(&source.path).map_err(|e| failed(&e))?;
+    let failed = |why: &dyn std::fmt::Display| source.failed(why);
+    let file = source.open()?;
     let mut rows = Vec::with_capacity(offsets.len());
     for &offset in offsets {
         let line =

@@ -72,6 +72,20 @@ impl SourceFile {
         })
     }
 
+    /// Why this file's records cannot be read again, as the detail view says it.
+    pub fn failed(&self, why: &dyn std::fmt::Display) -> String {
+        format!(
+            "the vendor columns are in {}, which cannot be read again ({why}): open the inputs again to read them",
+            crate::sanitize::visible(&self.path.display().to_string()),
+        )
+    }
+
+    /// The file opened to read records again, when it is still the one that was read.
+    pub fn open(&self) -> Result<std::fs::File, String> {
+        self.unchanged().map_err(|e| self.failed(&e))?;
+        std::fs::File::open(&self.path).map_err(|e| self.failed(&e))
+    }
+
     /// Whether the file is still the one that was read (same size and modification time).
     pub fn unchanged(&self) -> Result<(), String> {
         let now = std::fs::metadata(&self.path).map_err(|e| e.to_string())?;
