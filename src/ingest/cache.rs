@@ -562,7 +562,7 @@ fn entry_dictionary(table: &Path) -> PolarsResult<Vec<u32>> {
 pub(crate) fn read_encoded(
     path: &Path,
     keep: impl Fn(&str) -> bool,
-    encode: impl Fn(&mut DataFrame) -> PolarsResult<()>,
+    encode: impl Fn(&mut DataFrame) -> PolarsResult<()> + Sync,
 ) -> PolarsResult<(DataFrame, usize)> {
     let mut reader = ParquetReader::new(std::fs::File::open(path)?);
     let schema = reader.schema()?;
@@ -572,16 +572,37 @@ pub(crate) fn read_encoded(
         .filter(|n| keep(n.as_str()))
         .map(|n| n.to_string())
         .collect();
-    let mut parts = Vec::new();
-    let mut at = 0;
-    while at < rows.max(1) {
+    let part_at = |at: usize| -> PolarsResult<DataFrame> {
         let mut part = ParquetReader::new(std::fs::File::open(path)?)
             .with_columns(Some(canonical.clone()))
             .with_slice(Some((at, READ_ROWS)))
             .finish()?;
         encode(&mut part)?;
-        parts.push(part);
-        at += READ_ROWS;
+        Ok(part)
+    };
+    // Two parts at a time, one per core: one part's decoding kept about one core busy. A panic
+    // in either is re-raised here, where the caller catches it.
+    let starts: Vec<usize> = (0..rows.max(1)).step_by(READ_ROWS).collect();
+    let catching = crate::panics::catching_here();
+    let mut parts = Vec::with_capacity(starts.len());
+    for pair in starts.chunks(2) {
+        let read: Vec<PolarsResult<DataFrame>> = std::thread::scope(|s| {
+            let handles: Vec<_> = (pair.iter())
+                .map(|&at| {
+                    let part_at = &part_at;
+                    s.spawn(move || {
+                        let _region = catching.then(crate::panics::Region::enter);
+                        part_at(at)
+                    })
+                })
+                .collect();
+            (handles.into_iter())
+                .map(|h| h.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+                .collect()
+        });
+        for part in read {
+            parts.push(part?);
+        }
     }
     let mut parts = parts.into_iter();
     let mut df = parts.next().unwrap_or_default();
