@@ -626,6 +626,17 @@ mod tests {
             all.column("RawEventData").unwrap().str().unwrap().get(0),
             Some("{\"a\"\":1}")
         );
+        // Pieces that cannot be written (the cache's folder is gone) are held whole: the vendor
+        // columns the reader did not build are read from the export at once.
+        let unwritten = read(Some(std::sync::Arc::new(super::super::spill::Spill::new(
+            dir.path().join("no such folder"),
+        ))));
+        assert!(unwritten.on_disk.is_empty());
+        assert!(
+            unwritten.table(kind).unwrap().equals_missing(whole),
+            "held after a failed write:\n{}\nheld:\n{whole}",
+            unwritten.table(kind).unwrap()
+        );
         // The export changed since: refused, with a message that names it.
         std::fs::write(&path, body.replace("r2", "r9")).unwrap();
         let changed = spilled.row_whole(kind, 1).unwrap_err();

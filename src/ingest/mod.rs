@@ -501,7 +501,10 @@ fn at_of(df: &DataFrame, row: usize) -> Option<(u32, usize)> {
 
 /// Rows of a piece with the vendor columns its `spill::SRC` points to, read again from their
 /// export files (and without `SRC`); rows without one keep the vendor columns the piece holds.
-fn with_source_columns(df: DataFrame, sources: &[spill::SourceFile]) -> Result<DataFrame, String> {
+pub(super) fn with_source_columns(
+    df: DataFrame,
+    sources: &[spill::SourceFile],
+) -> Result<DataFrame, String> {
     let Ok(src) = df.column(spill::SRC).and_then(|c| c.u64().cloned()) else {
         return Ok(df);
     };

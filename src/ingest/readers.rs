@@ -1036,8 +1036,8 @@ fn parse_json(bytes: &[u8]) -> Result<Value, serde_json::Error> {
     }
 }
 
-/// JSON Lines: each line a record, rejected alone when it does not parse.
-/// The records of a JSON Lines body, `line_offset` lines into its file. With `origin`, each row a
+/// The records of a JSON Lines body, `line_offset` lines into its file: each line a record,
+/// rejected alone when it does not parse. With `origin`, each row a
 /// line makes on the fast path (one flat object) says where the line is in the file
 /// (`spill::SRC`), and its vendor columns are read again from there when shown
 /// (`json_records_at`), not written to the cache.
@@ -1527,9 +1527,9 @@ mod tests {
     use std::sync::Arc;
 
     /// A JSON Lines file read while a cache entry is written: rows of flat lines keep only where
-    /// the line is, rows the slow path read (invalid UTF-8, an escaped key) and rows of a KQL
-    /// array keep their vendor columns in the pieces, pieces mix both, and every row read back
-    /// is the row held without a cache. A file changed since is refused with a message.
+    /// the line is, rows the slow path read (invalid UTF-8, an escaped key) keep their vendor
+    /// columns in the pieces, pieces mix both, and every row read back is the row held without a
+    /// cache. A file changed since is refused with a message. (KQL arrays: `tests/it/cache.rs`.)
     #[test]
     fn json_lines_vendor_columns_are_read_back_from_the_file() {
         let lines = [
@@ -1599,6 +1599,16 @@ mod tests {
         }
         let all = spilled.table_whole(kind).unwrap();
         assert_eq!(all.height(), 5);
+        // Pieces that cannot be written are held whole, their lines read again at once.
+        let unwritten = read(Some(Arc::new(Spill::new(
+            dir.path().join("no such folder"),
+        ))));
+        assert!(unwritten.on_disk.is_empty());
+        let held_table = unwritten.table(kind).unwrap();
+        for c in whole.columns() {
+            let theirs = held_table.column(c.name()).unwrap();
+            assert!(theirs.equals_missing(c), "{}:\n{held_table}", c.name());
+        }
         std::fs::write(&path, [&body[..], b"\n"].concat()).unwrap();
         let changed = spilled.row_whole(kind, 0).unwrap_err();
         assert!(

@@ -18,10 +18,11 @@ pub const PIECE_ROWS: usize = 65_536;
 pub const AT: &str = "_at";
 
 /// A piece's column that says where each row's vendor columns are in its export file, for rows
-/// the columnar CSV reader read: source number << `SOURCE_SHIFT` | the record's byte offset. Such
-/// a piece holds only the canonical columns; the vendor's are read again from the file
-/// (`columnar::records_at`), which is faster than writing them, since at ten million events
-/// writing them was a quarter of reading the file.
+/// the columnar CSV reader and the JSON Lines fast path read: source number << `SOURCE_SHIFT` |
+/// the record's byte offset. Such rows are written with only their canonical columns; the
+/// vendor's are read again from the file (`columnar::records_at`, `readers::json_records_at`),
+/// which is faster than writing them: at ten million events writing them was a quarter of
+/// reading the CSV.
 pub const SRC: &str = "_src";
 
 /// Where the source number starts in a `SRC` value: offsets up to a terabyte.
@@ -53,7 +54,7 @@ pub enum SourceFormat {
 }
 
 impl SourceFile {
-    /// The CSV at `path` as it is now, with the header it was read with (none for JSON Lines).
+    /// The export at `path` as it is now, with the header it was read with (none for JSON Lines).
     pub fn of(
         path: &Path,
         headers: &[String],
@@ -174,6 +175,19 @@ impl Spill {
         sources.get((first >> SOURCE_SHIFT) as usize).cloned()
     }
 
+    /// A finished piece to be held in memory, since it cannot be written: whole. Rows that point
+    /// into their export (`SRC`) were built with only the vendor columns derived ones come from,
+    /// so the rest are read from the export now; if that fails too, the row keeps what it has.
+    fn held_whole(&self, df: DataFrame) -> DataFrame {
+        if df.column(SRC).is_err() {
+            return df;
+        }
+        match super::with_source_columns(df.clone(), &self.sources()) {
+            Ok(whole) => whole,
+            Err(_) => df.drop(SRC).unwrap_or(df),
+        }
+    }
+
     /// The pieces written for a table, by number.
     pub fn pieces_of(&self, kind: TableKind) -> BTreeMap<u32, Piece> {
         self.written
@@ -193,7 +207,7 @@ impl Spill {
     pub fn keep_canonical(&self, kind: TableKind, df: DataFrame) -> DataFrame {
         let in_source = df.column(SRC).is_ok();
         if df.height() == 0 || self.failure().is_some() {
-            return df.drop(SRC).unwrap_or(df);
+            return self.held_whole(df);
         }
         let id = self.next.fetch_add(1, Ordering::Relaxed);
         let file = format!("{}.{id:06}.parquet", kind.name());
@@ -223,7 +237,7 @@ impl Spill {
             if let Ok(mut f) = self.failed.lock() {
                 f.get_or_insert_with(|| e.to_string());
             }
-            return df.drop(SRC).unwrap_or(df);
+            return self.held_whole(df);
         }
         // Every column the piece has, written or in its source, as a held piece would list them.
         // A CSV's vendor columns are all of its header's, in its order, though only some were
