@@ -179,7 +179,6 @@ pub fn decode(raw: Vec<u8>) -> Result<Contents, Refused> {
     })
 }
 
-/// Strips a UTF-8 byte order mark.
 /// The line of `file` that starts at byte `offset`, without its newline: up to the next LF, the
 /// end of the file, or `limit` bytes, whichever comes first.
 pub fn line_at(file: &std::fs::File, offset: u64, limit: usize) -> std::io::Result<Vec<u8>> {
@@ -198,6 +197,7 @@ pub fn line_at(file: &std::fs::File, offset: u64, limit: usize) -> std::io::Resu
     }
 }
 
+/// Strips a UTF-8 byte order mark.
 pub fn without_bom(bytes: &[u8]) -> &[u8] {
     bytes.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(bytes)
 }
