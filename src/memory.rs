@@ -73,54 +73,28 @@ pub fn stage(what: &str) {
     );
 }
 
-/// Hands memory the allocator holds but no longer uses back to the system. Parsing leaves many
-/// freed buffers behind (the file's bytes, per-chunk builders), which glibc keeps mapped: at 1M
-/// events 1.4 GB stayed resident where the tables held 0.6 GB.
+/// Hands the memory the allocator holds but no longer uses back to the system, between stages
+/// that free much (the file's bytes, per-chunk builders, a frame's old columns).
+///
+/// The program runs on jemalloc (set in `main`): it keeps freed pages for the next blocks and
+/// returns them over ten seconds. glibc's allocator instead maps every block over 32 MiB afresh
+/// and unmaps it when freed, so each of Polars' column buffers was a fresh mapping the kernel
+/// had to fault in and zero: at ten million events that zeroing was a third to four fifths of
+/// the samples of every stage after reading, and a first load took 32 s instead of 29 s. The
+/// pages kept between stages would raise the peak (the workbench's by some 480 MiB at 10M),
+/// hence this purge where a stage ends.
 pub fn release() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only walks the allocator's own free lists.
+    #[cfg(not(target_env = "msvc"))]
+    // SAFETY: `arena.4096.purge` (4096 is MALLCTL_ARENAS_ALL) takes and returns nothing: no
+    // pointers are read or written.
     unsafe {
-        libc::malloc_trim(0);
-    }
-}
-
-/// The tunable that lets glibc's allocator ask for transparent huge pages for its heap and its
-/// large blocks (madvise), where the kernel offers them only on request.
-const HUGE_PAGES: &str = "glibc.malloc.hugetlb=1";
-
-/// Runs the program again with glibc's allocator asking for transparent huge pages, unless it
-/// already does or `HIRESCOPE_HUGE_PAGES=0`. glibc reads its tunables only when a process starts,
-/// hence the one `exec` at start. At ten million events the process holds 7 to 15 GB in 4 KiB
-/// pages: the kernel then took 1.6 s to free them when hirescope ended (Q or SIGTERM during a
-/// load), and 0.3 s with huge pages; faulting the pages in costs less too. Where the exec cannot
-/// be made, the program simply goes on as it is.
-pub fn use_huge_pages() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        use std::os::unix::process::CommandExt;
-        if std::env::var_os("HIRESCOPE_HUGE_PAGES").is_some_and(|v| v == "0") {
-            return;
-        }
-        let tunables = std::env::var("GLIBC_TUNABLES").unwrap_or_default();
-        if tunables.contains("glibc.malloc.hugetlb") {
-            return; // already asked for (or set otherwise by the user): theirs stands
-        }
-        let Ok(exe) = std::env::current_exe() else {
-            return;
-        };
-        let joined = if tunables.is_empty() {
-            HUGE_PAGES.to_string()
-        } else {
-            format!("{tunables}:{HUGE_PAGES}")
-        };
-        let mut args = std::env::args_os();
-        let argv0 = args.next();
-        let mut cmd = std::process::Command::new(exe);
-        if let Some(a) = argv0 {
-            cmd.arg0(a);
-        }
-        // exec returns only when it failed; then carry on in this process.
-        let _ = cmd.args(args).env("GLIBC_TUNABLES", joined).exec();
+        tikv_jemalloc_sys::mallctl(
+            c"arena.4096.purge".as_ptr(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            std::ptr::null_mut(),
+            0,
+        );
     }
 }
 

@@ -290,7 +290,8 @@ pub fn run_while(
                     Err(polars_err!(ComputeError: "the detector failed"))
                 });
             // What a detector's queries freed goes back to the system before the next one runs:
-            // glibc would otherwise keep it (0.8 GB after impossible-travel at 10M).
+            // the allocator would otherwise keep it for seconds (0.8 GB after impossible-travel
+            // at 10M).
             crate::memory::release();
             if let Ok(f) = &found {
                 // Each detector's time and memory with --verbose, so a slow one is found by name.

@@ -573,9 +573,8 @@ fn attach_people(mut events: DataFrame, people: &[Person]) -> PolarsResult<DataF
         for c in gathered_in_two(&events, &pair, &at)? {
             events.with_column(c)?;
         }
-        // The old columns' memory goes back to the system as it is freed: glibc keeps freed
-        // blocks below its mmap threshold, and at 10M events the gather otherwise held 2.9 GB
-        // of freed columns at its end (9.1 GB resident where the frame holds 6.6 GB).
+        // The old columns' memory goes back to the system as it is freed: the allocator would
+        // otherwise keep the freed columns for seconds beside their ordered copies.
         if i % 2 == 1 {
             crate::memory::release();
         }
