@@ -564,15 +564,32 @@ pub(crate) fn read_encoded(
     keep: impl Fn(&str) -> bool,
     encode: impl Fn(&mut DataFrame) -> PolarsResult<()> + Sync,
 ) -> PolarsResult<(DataFrame, usize)> {
-    let mut reader = ParquetReader::new(std::fs::File::open(path)?);
-    let schema = reader.schema()?;
-    let rows = reader.num_rows()?;
+    read_encoded_in_turn(&[path], keep, encode)
+}
+
+/// `read_encoded` over files holding the rows of one frame in turn, with the same columns (the
+/// first file's schema says which).
+pub(crate) fn read_encoded_in_turn(
+    paths: &[&Path],
+    keep: impl Fn(&str) -> bool,
+    encode: impl Fn(&mut DataFrame) -> PolarsResult<()> + Sync,
+) -> PolarsResult<(DataFrame, usize)> {
+    let first = paths
+        .first()
+        .ok_or_else(|| polars_err!(NoData: "no file to read"))?;
+    let schema = ParquetReader::new(std::fs::File::open(first)?).schema()?;
     let canonical: Vec<String> = schema
         .iter_names()
         .filter(|n| keep(n.as_str()))
         .map(|n| n.to_string())
         .collect();
-    let part_at = |at: usize| -> PolarsResult<DataFrame> {
+    // Each file's parts, in the files' order: (file, first row).
+    let mut starts: Vec<(&Path, usize)> = Vec::new();
+    for &path in paths {
+        let rows = ParquetReader::new(std::fs::File::open(path)?).num_rows()?;
+        starts.extend((0..rows.max(1)).step_by(READ_ROWS).map(|at| (path, at)));
+    }
+    let part_at = |path: &Path, at: usize| -> PolarsResult<DataFrame> {
         let mut part = ParquetReader::new(std::fs::File::open(path)?)
             .with_columns(Some(canonical.clone()))
             .with_slice(Some((at, READ_ROWS)))
@@ -582,17 +599,16 @@ pub(crate) fn read_encoded(
     };
     // Two parts at a time, one per core: one part's decoding kept about one core busy. A panic
     // in either is re-raised here, where the caller catches it.
-    let starts: Vec<usize> = (0..rows.max(1)).step_by(READ_ROWS).collect();
     let catching = crate::panics::catching_here();
     let mut parts = Vec::with_capacity(starts.len());
     for pair in starts.chunks(2) {
         let read: Vec<PolarsResult<DataFrame>> = std::thread::scope(|s| {
             let handles: Vec<_> = (pair.iter())
-                .map(|&at| {
+                .map(|&(path, at)| {
                     let part_at = &part_at;
                     s.spawn(move || {
                         let _region = catching.then(crate::panics::Region::enter);
-                        part_at(at)
+                        part_at(path, at)
                     })
                 })
                 .collect();

@@ -99,13 +99,12 @@ fn a_reopen_reads_the_cache_and_answers_the_same() {
         String::from_utf8_lossy(&fresh_detect.stdout),
         "findings from the cache differ from a fresh parse"
     );
-    // A damaged model, or its dictionary, is built again from the tables: the same answer.
-    for damaged in [".dictionary.parquet", ".parquet"] {
+    // A damaged model (either file of its rows), or its dictionary, is built again from the
+    // tables: the same answer.
+    for damaged in [".dictionary.parquet", ".0.parquet", ".1.parquet"] {
         let entry = entries(c).remove(0);
         let file = file_in(&entry, |name| {
-            name.starts_with("model-")
-                && name.ends_with(damaged)
-                && (damaged != ".parquet" || !name.ends_with(".dictionary.parquet"))
+            name.starts_with("model-") && name.ends_with(damaged)
         });
         std::fs::write(&file, b"PAR1 this is not parquet PAR1").unwrap();
         // A model a killed process was writing (`NAME.PID` of a process that has ended) is
