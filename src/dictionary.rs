@@ -325,6 +325,38 @@ fn per_value_of(c: Column, f: &(dyn Fn(Expr) -> Expr + Send + Sync)) -> PolarsRe
     Ok(results.take(&at)?.with_name(name))
 }
 
+/// An encoded column with `f` applied to each distinct value's text, the result encoded: a
+/// lookup per row instead of the text function per row. Nulls stay null; a column held plain is
+/// mapped row by row.
+pub fn per_code(c: &Column, f: impl Fn(&str) -> String) -> PolarsResult<Column> {
+    if !is_encoded(c.dtype()) {
+        let ca = c.str()?;
+        let mapped: StringChunked = ca.iter().map(|v| v.map(&f)).collect();
+        return Ok(mapped.with_name(c.name().clone()).into_column());
+    }
+    let ca = c.cat32()?;
+    let mapping = ca.get_mapping();
+    // Each code's result, worked out the first time it is met: a piece's distinct values are
+    // few beside the dictionary's, so a map rather than a table indexed by code.
+    let mut to: foldhash::HashMap<u32, u32> = foldhash::HashMap::default();
+    let mut codes: Vec<u32> = Vec::with_capacity(ca.len());
+    for k in ca.physical().iter() {
+        let out = match k {
+            None => NULL_CODE,
+            Some(k) => match to.get(&k) {
+                Some(&out) => out,
+                None => {
+                    let out = code_of(&f(mapping.cat_to_str(k).unwrap_or_default()))?;
+                    to.insert(k, out);
+                    out
+                }
+            },
+        };
+        codes.push(out);
+    }
+    Ok(column_of_codes(c.name(), &codes))
+}
+
 /// The bytes an encoded column holds: its codes and validity. The dictionary is shared by every
 /// column and counted once, by `dictionary_size`.
 pub fn codes_bytes(c: &Column) -> Option<usize> {
