@@ -5,8 +5,6 @@ use crate::dictionary::{column_of_codes, known_code, Codes, NULL_CODE};
 use crate::ingest::Dataset;
 use polars::prelude::*;
 
-use std::collections::HashMap;
-
 /// Rows a query left without any account (`summarize ... by IPAddress, bin(Timestamp, 1d)`)
 /// belong to the one person who used the same address that day, when exactly one did; such rows
 /// are marked `linked_by_ip` so views and reports can say how they were placed.
@@ -23,8 +21,9 @@ pub(super) fn attribute_by_ip(events: &mut DataFrame) -> PolarsResult<()> {
         Codes::of(events, "object_id")?,
         Codes::of(events, "peer")?,
     );
-    // The one person seen on an address each day; None once a second one is.
-    let mut owner: HashMap<(u32, Option<i64>), Option<u32>> = HashMap::new();
+    // The one person seen on an address each day; None once a second one is. foldhash, not
+    // SipHash: ten million rows each look their key up.
+    let mut owner: foldhash::HashMap<(u32, Option<i64>), Option<u32>> = Default::default();
     for i in 0..events.height() {
         let (Some(p), Some(addr)) = (person.get(i), ip.get(i)) else {
             continue;

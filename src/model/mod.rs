@@ -307,8 +307,16 @@ pub fn build_from(events: DataFrame, data: &Dataset) -> PolarsResult<Model> {
     // frame in place: a join would gather all thirty-odd columns of the events once per join.
     let mut events = events;
     crate::memory::stage("model: identities");
-    let (person, via_peer) = persons_of_rows(&events, &person_of)?;
-    let (ip_intel, account_intel) = intel_of_rows(&events, &data.intel)?;
+    // The two passes read the frame and share only the dictionary: one per core.
+    let (persons, intel) = std::thread::scope(|s| {
+        let intel = s.spawn(|| intel_of_rows(&events, &data.intel));
+        let persons = persons_of_rows(&events, &person_of);
+        let intel = intel
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (persons, intel)
+    });
+    let ((person, via_peer), (ip_intel, account_intel)) = (persons?, intel?);
     events.with_column(column_of_codes(columns::PERSON, &person))?;
     events.with_column(Column::new(columns::VIA_PEER.into(), via_peer))?;
     events.with_column(column_of_codes(columns::IP_INTEL, &ip_intel))?;
@@ -595,28 +603,38 @@ fn attach_people(mut events: DataFrame, people: &[Person]) -> PolarsResult<DataF
             ));
         }
     }
-    let rows: Vec<Option<(u32, Option<i64>, u32)>> = (0..events.height())
-        .map(|i| {
-            person
+    // The time in milliseconds on one core, the person facts on the other.
+    let (facts, ts_ms) = std::thread::scope(|s| {
+        let ts_ms = s.spawn(|| {
+            let ts = events.column("ts")?.cast(&DataType::Int64)?;
+            PolarsResult::Ok(ts.with_name(columns::TS_MS.into()))
+        });
+        let n = events.height();
+        let (mut stage, mut hire, mut country) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        for i in 0..n {
+            let p = person
                 .get(i)
-                .and_then(|k| of_code.get(k as usize).copied().flatten())
-        })
-        .collect();
+                .and_then(|k| of_code.get(k as usize).copied().flatten());
+            stage.push(p.map_or(NULL_CODE, |p| p.0));
+            hire.push(p.and_then(|p| p.1));
+            country.push(p.map_or(NULL_CODE, |p| p.2));
+        }
+        let facts = [
+            column_of_codes(columns::STAGE, &stage),
+            Column::new(columns::HIRE_TS.into(), hire),
+            column_of_codes(columns::WORK_COUNTRY, &country),
+        ];
+        let ts_ms = ts_ms
+            .join()
+            .unwrap_or_else(|p| std::panic::resume_unwind(p));
+        (facts, ts_ms)
+    });
     drop(person);
-    let stage: Vec<u32> = rows.iter().map(|p| p.map_or(NULL_CODE, |p| p.0)).collect();
-    let hire: Vec<Option<i64>> = rows.iter().map(|p| p.and_then(|p| p.1)).collect();
-    let country: Vec<u32> = rows.iter().map(|p| p.map_or(NULL_CODE, |p| p.2)).collect();
-    drop(rows);
-    let ts_ms = events
-        .column("ts")?
-        .cast(&DataType::Int64)?
-        .with_name(columns::TS_MS.into());
-    let facts = [
-        column_of_codes(columns::STAGE, &stage),
-        Column::new(columns::HIRE_TS.into(), hire),
-        column_of_codes(columns::WORK_COUNTRY, &country),
-        ts_ms,
-    ];
+    let facts = facts.into_iter().chain([ts_ms?]);
     for c in facts {
         events.with_column(c)?;
     }
