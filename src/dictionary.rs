@@ -166,13 +166,38 @@ pub fn code_bound() -> usize {
 
 /// An encoded column made from codes (`NULL_CODE` for a missing value).
 pub fn column_of_codes(name: &str, codes: &[u32]) -> Column {
-    let physical: UInt32Chunked = codes
-        .iter()
-        .map(|&k| (k != NULL_CODE).then_some(k))
-        .collect_ca(name.into());
-    Categorical32Chunked::from_cats_and_dtype(physical, dtype())
-        .into_series()
-        .into()
+    use polars_arrow::array::PrimitiveArray;
+    use polars_arrow::bitmap::Bitmap;
+    let validity: Option<Bitmap> =
+        (codes.contains(&NULL_CODE)).then(|| codes.iter().map(|&k| k != NULL_CODE).collect());
+    // A missing value's slot holds 0, as Polars' own builders leave it.
+    let values: Vec<u32> = match validity {
+        Some(_) => codes
+            .iter()
+            .map(|&k| if k == NULL_CODE { 0 } else { k })
+            .collect(),
+        None => codes.to_vec(),
+    };
+    let array = PrimitiveArray::new(ArrowDataType::UInt32, values.into(), validity);
+    encoded(UInt32Chunked::with_chunk(name.into(), array))
+}
+
+/// The encoded column of these codes, each one given by this process's dictionary (`code_of`,
+/// a column's, or a file's remapped by `read_dictionary`). Polars' checked constructor looks
+/// every row's code up in the dictionary, a fifth of a reopen's model read at ten million
+/// events: here only the largest code is compared with the dictionary's bound, and a column
+/// holding one beyond it goes the checked way (which makes such a code missing).
+fn encoded(physical: UInt32Chunked) -> Column {
+    let within = physical
+        .max()
+        .is_none_or(|k| (k as usize) < mapping().num_cats_upper_bound());
+    let ca = match within {
+        // SAFETY: every code is below the bound, and each was returned by an insert into the
+        // dictionary that had finished (the codes' sources above), so each names a value.
+        true => unsafe { Categorical32Chunked::from_cats_and_dtype_unchecked(physical, dtype()) },
+        false => Categorical32Chunked::from_cats_and_dtype(physical, dtype()),
+    };
+    ca.into_series().into()
 }
 
 /// The frame with each encoded column as its codes (`UInt32`), for a file that is read back by
@@ -242,10 +267,7 @@ pub fn from_codes(df: &mut DataFrame, names: &[String], remap: &[u32]) -> Polars
                 .map(|k| k.map(|k| remap[k as usize]).filter(|&k| k != NULL_CODE))
                 .collect_ca(name.as_str().into())
         };
-        let column: Column = Categorical32Chunked::from_cats_and_dtype(physical, dtype())
-            .into_series()
-            .into();
-        df.with_column(column)?;
+        df.with_column(encoded(physical))?;
     }
     Ok(())
 }
@@ -386,6 +408,30 @@ pub fn dictionary_size() -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn columns_of_codes_keep_missing_values_and_refuse_codes_beyond_the_dictionary() {
+        let (a, b) = (code_of("alpha").unwrap(), code_of("beta").unwrap());
+        let texts = |c: &Column| -> Vec<Option<String>> {
+            let plain = c.cast(&DataType::String).unwrap();
+            let v = plain.str().unwrap().iter().map(|v| v.map(str::to_string));
+            v.collect()
+        };
+        let c = column_of_codes("c", &[a, NULL_CODE, b]);
+        assert_eq!(
+            texts(&c),
+            [Some("alpha".to_string()), None, Some("beta".to_string())]
+        );
+        assert_eq!(c.null_count(), 1);
+        assert_eq!(
+            texts(&column_of_codes("c", &[b, a]))[0].as_deref(),
+            Some("beta")
+        );
+        // A code no insert returned is taken the checked way: missing, never a bad value.
+        let beyond = code_bound() as u32 + 5;
+        let c = column_of_codes("c", &[a, beyond]);
+        assert_eq!(texts(&c), [Some("alpha".to_string()), None]);
+    }
 
     #[test]
     fn encoded_columns_compare_with_text_and_read_back_as_text() {
