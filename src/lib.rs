@@ -31,3 +31,9 @@ pub mod text;
 pub mod time;
 pub mod ui;
 pub mod workspace;
+
+/// jemalloc, not the system's allocator: see `memory::release` for why. Set here rather than in
+/// `main`, so the benchmarks and tests built on this library allocate as the program does.
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;

@@ -1,8 +1,3 @@
-/// jemalloc, not the system's allocator: see `hirescope::memory` for why.
-#[cfg(not(target_env = "msvc"))]
-#[global_allocator]
-static ALLOC: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
-
 fn main() {
     // The isolated Parquet reader (see `ingest::readers::parquet_isolated`): not a user command.
     if std::env::args().nth(1).as_deref() == Some("__parquet-text") {

@@ -76,7 +76,7 @@ pub fn stage(what: &str) {
 /// Hands the memory the allocator holds but no longer uses back to the system, between stages
 /// that free much (the file's bytes, per-chunk builders, a frame's old columns).
 ///
-/// The program runs on jemalloc (set in `main`): it keeps freed pages for the next blocks and
+/// The program runs on jemalloc (set in `lib.rs`): it keeps freed pages for the next blocks and
 /// returns them over ten seconds. glibc's allocator instead maps every block over 32 MiB afresh
 /// and unmaps it when freed, so each of Polars' column buffers was a fresh mapping the kernel
 /// had to fault in and zero: at ten million events that zeroing was a third to four fifths of
