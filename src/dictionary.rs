@@ -347,29 +347,28 @@ fn per_value_of(c: Column, f: &(dyn Fn(Expr) -> Expr + Send + Sync)) -> PolarsRe
     Ok(results.take(&at)?.with_name(name))
 }
 
-/// An encoded column with `f` applied to each distinct value's text, the result encoded: a
-/// lookup per row instead of the text function per row. Nulls stay null; a column held plain is
-/// mapped row by row.
-pub fn per_code(c: &Column, f: impl Fn(&str) -> String) -> PolarsResult<Column> {
-    if !is_encoded(c.dtype()) {
-        let ca = c.str()?;
-        let mapped: StringChunked = ca.iter().map(|v| v.map(&f)).collect();
-        return Ok(mapped.with_name(c.name().clone()).into_column());
-    }
-    let ca = c.cat32()?;
-    let mapping = ca.get_mapping();
-    // Each code's result, worked out the first time it is met: a piece's distinct values are
-    // few beside the dictionary's, so a map rather than a table indexed by code.
-    let mut to: foldhash::HashMap<u32, u32> = foldhash::HashMap::default();
+/// A text column encoded as `f` of each value, `f` run once per distinct value: a hash per row
+/// instead of the text function per row, and only `f`'s results enter the dictionary. Nulls stay
+/// null; a column already encoded is read through its text.
+pub fn encoded_by(c: &Column, f: impl Fn(&str) -> String) -> PolarsResult<Column> {
+    let plain;
+    let ca = if is_encoded(c.dtype()) {
+        plain = c.cast(&DataType::String)?;
+        plain.str()?
+    } else {
+        c.str()?
+    };
+    // Each distinct text's code, worked out the first time it is met.
+    let mut to: foldhash::HashMap<&str, u32> = foldhash::HashMap::default();
     let mut codes: Vec<u32> = Vec::with_capacity(ca.len());
-    for k in ca.physical().iter() {
-        let out = match k {
+    for v in ca.iter() {
+        let out = match v {
             None => NULL_CODE,
-            Some(k) => match to.get(&k) {
+            Some(v) => match to.get(v) {
                 Some(&out) => out,
                 None => {
-                    let out = code_of(&f(mapping.cat_to_str(k).unwrap_or_default()))?;
-                    to.insert(k, out);
+                    let out = code_of(&f(v))?;
+                    to.insert(v, out);
                     out
                 }
             },
@@ -408,6 +407,24 @@ pub fn dictionary_size() -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn encoded_by_maps_each_value_and_keeps_nulls_on_plain_and_encoded_columns() {
+        let plain = Column::new(
+            "account".into(),
+            [Some(" Bob "), None, Some("bob"), Some("BOB")],
+        );
+        let lower = |s: &str| s.trim().to_lowercase();
+        let encoded = encode_column(plain.clone()).unwrap();
+        assert!(is_encoded(encoded.dtype()));
+        for c in [plain, encoded] {
+            let out = encoded_by(&c, lower).unwrap();
+            assert!(is_encoded(out.dtype()));
+            let text = out.cast(&DataType::String).unwrap();
+            let text: Vec<Option<&str>> = text.str().unwrap().iter().collect();
+            assert_eq!(text, [Some("bob"), None, Some("bob"), Some("bob")]);
+        }
+    }
 
     #[test]
     fn columns_of_codes_keep_missing_values_and_refuse_codes_beyond_the_dictionary() {

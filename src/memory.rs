@@ -80,9 +80,9 @@ pub fn stage(what: &str) {
 /// returns them over ten seconds. glibc's allocator instead maps every block over 32 MiB afresh
 /// and unmaps it when freed, so each of Polars' column buffers was a fresh mapping the kernel
 /// had to fault in and zero: at ten million events that zeroing was a third to four fifths of
-/// the samples of every stage after reading, and a first load took 32 s instead of 29 s. The
-/// pages kept between stages would raise the peak (the workbench's by some 480 MiB at 10M),
-/// hence this purge where a stage ends.
+/// the samples of every stage after reading, and a first load took 31 s instead of 28 s. The
+/// pages kept between stages would raise the peak (the workbench's by some 420 MiB at 10M,
+/// 4,054 MiB against 3,632), hence this purge where a stage ends.
 pub fn release() {
     #[cfg(not(target_env = "msvc"))]
     // SAFETY: `arena.4096.purge` (4096 is MALLCTL_ARENAS_ALL) takes and returns nothing: no
