@@ -123,12 +123,24 @@ impl Codes {
             &encoded
         };
         let ca = c.cat32()?;
+        // From each chunk's value slice and validity bitmap: Polars' per-element option
+        // iterator cost a tenth of a 10M model build across the passes that take codes.
+        let mut codes = Vec::with_capacity(ca.len());
+        for array in ca.physical().downcast_iter() {
+            let values = array.values().as_slice();
+            match array.validity().filter(|v| v.unset_bits() > 0) {
+                None => codes.extend_from_slice(values),
+                Some(valid) => codes.extend(values.iter().zip(valid.iter()).map(|(&k, ok)| {
+                    if ok {
+                        k
+                    } else {
+                        NULL_CODE
+                    }
+                })),
+            }
+        }
         Ok(Codes {
-            codes: ca
-                .physical()
-                .iter()
-                .map(|k| k.unwrap_or(NULL_CODE))
-                .collect(),
+            codes,
             mapping: ca.get_mapping().clone(),
         })
     }

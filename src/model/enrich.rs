@@ -78,7 +78,10 @@ struct IpFacts {
 /// corporate, vpn, cloud, hosting, anonymiser) with the analyst's name for its range (`net_name`),
 /// from the user's networks file first, then from the rows (proxy flag and tags, IPCategory, ASN,
 /// ISP).
-pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsResult<()> {
+///
+/// Returns the columns to set (the frame is only read), so the pass can run beside the ones
+/// that find each row's person.
+pub(super) fn share_ip_facts(events: &DataFrame, data: &Dataset) -> PolarsResult<Vec<Column>> {
     use crate::networks::{category_of_asn, category_of_isp, category_of_vendor, NetCategory};
     let n = events.height();
     let ip = Codes::of(events, "ip")?;
@@ -172,16 +175,13 @@ pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsRe
         place_from.push(src as IdxSize);
     }
     drop((ip, anon, category, tags, isp, asn, facts, kind_of));
-    let columns = [
+    let mut columns = vec![
         Column::new(super::columns::ANON_PROXY.into(), anon_out),
         column_of_codes(super::columns::IP_CATEGORY, &category_out),
         column_of_codes(super::columns::IP_TAGS, &tags_out),
         column_of_codes(super::columns::NET_CATEGORY, &net_category),
         column_of_codes(super::columns::NET_NAME, &net_name),
     ];
-    for c in columns {
-        events.with_column(c)?;
-    }
     if moved {
         let from = IdxCa::from_vec("from".into(), place_from);
         let names = [
@@ -192,11 +192,9 @@ pub(super) fn share_ip_facts(events: &mut DataFrame, data: &Dataset) -> PolarsRe
             "loc_radius_km",
             "loc_precision",
         ];
-        for taken in super::gathered_in_two(events, &names, &from)? {
-            events.with_column(taken)?;
-        }
+        columns.extend(super::gathered_in_two(events, &names, &from)?);
     }
-    Ok(())
+    Ok(columns)
 }
 
 /// Why an account is a system or service identity, from its name alone: Windows' built-in

@@ -307,14 +307,18 @@ pub fn build_from(events: DataFrame, data: &Dataset) -> PolarsResult<Model> {
     // frame in place: a join would gather all thirty-odd columns of the events once per join.
     let mut events = events;
     crate::memory::stage("model: identities");
-    // The two passes read the frame and share only the dictionary: one per core.
-    let (persons, intel) = std::thread::scope(|s| {
-        let intel = s.spawn(|| intel_of_rows(&events, &data.intel));
+    // The three passes read the frame and share only the dictionary: what one table knows of
+    // an IP (anonymous proxy, IPCategory, IPTags, a measured place) is shared with the rows of
+    // the same IP in tables that only carry the address, such as OfficeActivity's ClientIP, on
+    // one core, beside each row's person and then its intel matches on the other.
+    let (persons, intel, ip_facts) = std::thread::scope(|s| {
+        let ip_facts = s.spawn(|| share_ip_facts(&events, data));
         let persons = persons_of_rows(&events, &person_of);
-        let intel = intel
+        let intel = intel_of_rows(&events, &data.intel);
+        let ip_facts = ip_facts
             .join()
             .unwrap_or_else(|p| std::panic::resume_unwind(p));
-        (persons, intel)
+        (persons, intel, ip_facts)
     });
     let ((person, via_peer), (ip_intel, account_intel)) = (persons?, intel?);
     events.with_column(column_of_codes(columns::PERSON, &person))?;
@@ -322,11 +326,10 @@ pub fn build_from(events: DataFrame, data: &Dataset) -> PolarsResult<Model> {
     events.with_column(column_of_codes(columns::IP_INTEL, &ip_intel))?;
     events.with_column(column_of_codes(columns::ACCOUNT_INTEL, &account_intel))?;
     drop((person, ip_intel, account_intel));
-    crate::memory::stage("model: people and intel of each row");
-    // What one table knows of an IP (anonymous proxy, IPCategory, IPTags, a measured place) holds
-    // for the same IP in tables that only carry the address, such as OfficeActivity's ClientIP.
-    share_ip_facts(&mut events, data)?;
-    crate::memory::stage("model: facts shared by IP");
+    for c in ip_facts? {
+        events.with_column(c)?;
+    }
+    crate::memory::stage("model: people, intel and facts shared by IP of each row");
     attribute_by_ip(&mut events)?;
     crate::memory::stage("model: derived columns");
 
