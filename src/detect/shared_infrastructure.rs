@@ -56,28 +56,30 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
                 .insert(p.to_string());
         }
     }
-    // Uncommon e-mail domains among the people's external addresses.
-    let staff_domains: BTreeSet<String> = ctx
-        .model
-        .people
-        .iter()
-        .filter(|p| p.stage == crate::model::Stage::Staff)
-        .flat_map(|p| {
-            p.identifiers
-                .iter()
-                .filter_map(|i| i.rsplit_once('@').map(|(_, d)| d.to_string()))
-        })
+    // Uncommon e-mail domains among the candidates' and hires' external addresses. The tenant's
+    // own domains are no link: those of its staff, and those of the UPNs the roster gives (an
+    // employer issues them), so hires whose only tie is their new company account share nothing
+    // even where the exports hold no staff. Service identities (machine accounts) are nobody.
+    use crate::model::Stage;
+    let domain_of = |id: &str| id.rsplit_once('@').map(|(_, d)| d.to_string());
+    let own_domains: BTreeSet<String> = (ctx.model.people.iter())
+        .filter(|p| p.stage == Stage::Staff)
+        .flat_map(|p| p.identifiers.iter().filter_map(|i| domain_of(i)))
+        .chain(
+            (ctx.data.roster.people.iter())
+                .flat_map(|p| p.upns.iter().filter_map(|u| domain_of(u))),
+        )
         .collect();
     let mut domains: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     for p in ctx
         .model
         .people
         .iter()
-        .filter(|p| p.stage != crate::model::Stage::Staff)
+        .filter(|p| matches!(p.stage, Stage::Candidate | Stage::Offer | Stage::Hired))
     {
         for id in &p.identifiers {
             if let Some((_, d)) = id.rsplit_once('@') {
-                if !staff_domains.contains(d) {
+                if !own_domains.contains(d) {
                     domains
                         .entry(d.to_string())
                         .or_default()
@@ -185,8 +187,18 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
             );
             f.members = members.iter().cloned().collect();
             if mine.is_empty() {
-                f.first_seen = evs.iter().map(|e| e.ts).min().unwrap_or(0);
-                f.last_seen = evs.iter().map(|e| e.ts).max().unwrap_or(0);
+                // No event of theirs on a shared address (the link is a device or a domain):
+                // the cluster's shared events, else the member's own span of activity.
+                let own = ctx.model.people.iter().find(|p| &p.key == m);
+                let span = |shared: Option<i64>, own: Option<i64>| shared.or(own).unwrap_or(0);
+                f.first_seen = span(
+                    evs.iter().map(|e| e.ts).min(),
+                    own.and_then(|p| p.first_seen),
+                );
+                f.last_seen = span(
+                    evs.iter().map(|e| e.ts).max(),
+                    own.and_then(|p| p.last_seen),
+                );
             }
             out.push(f);
         }

@@ -32,10 +32,19 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     let names = ["AlertEvidence", "BehaviorInfo"];
     let tables = is_in_list("table", names.iter().map(|n| n.to_string()).collect());
     let evs = collect(ctx.events().filter(tables.and(col("person").is_not_null())))?;
-    let whole: Whole = names
-        .iter()
-        .filter_map(|n| Some((*n, ctx.data.table_whole(TableKind::from_name(n)?)?)))
-        .collect();
+    // Severity and the vendor's alert id are vendor columns: when they cannot be read back the
+    // detector fails with the reason rather than report every alert as medium and unnamed.
+    let mut whole: Whole = Whole::new();
+    for name in names {
+        let Some(kind) = TableKind::from_name(name) else {
+            continue;
+        };
+        if let Some(df) = ctx.data.table_whole(kind).map_err(
+            |why| polars_err!(ComputeError: "the vendor columns of {name} cannot be read: {why}"),
+        )? {
+            whole.insert(name, df);
+        }
+    }
     let raw = |table: &str, column: &str, row: i64| raw(&whole, table, column, row);
     let mut out = Vec::new();
     for ((person, title), g) in group_by(&evs, |e| {

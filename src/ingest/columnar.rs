@@ -621,7 +621,7 @@ mod tests {
                 "read back:\n{back}\nheld:\n{want}"
             );
         }
-        let all = spilled.table_whole(kind).unwrap();
+        let all = spilled.table_whole(kind).unwrap().unwrap();
         assert_eq!(
             all.column("RawEventData").unwrap().str().unwrap().get(0),
             Some("{\"a\"\":1}")
@@ -643,6 +643,12 @@ mod tests {
         assert!(
             changed.contains("cloud.csv") && changed.contains("changed"),
             "{changed}"
+        );
+        // So is the whole table a detector reads its vendor columns from.
+        let whole_changed = spilled.table_whole(kind).unwrap_err();
+        assert!(
+            whole_changed.contains("cloud.csv") && whole_changed.contains("changed"),
+            "{whole_changed}"
         );
     }
 

@@ -384,13 +384,28 @@ impl Dataset {
         Ok(without_places(with_columns_of(held, &stored)))
     }
 
-    /// A table whole, the vendor's columns included (read back from the cache when they are
-    /// there): for the small alert tables, whose vendor columns a detector reads.
-    pub fn table_whole(&self, kind: TableKind) -> Option<std::borrow::Cow<'_, DataFrame>> {
+    /// One row of what a table holds (its canonical columns, where the vendor's are in the
+    /// cache or the export), for a view that cannot read the rest back.
+    pub fn row_held(&self, kind: TableKind, row: i64) -> Option<DataFrame> {
         let df = self.tables.get(&kind)?;
+        (row >= 0 && (row as usize) < df.height()).then(|| without_places(df.slice(row, 1)))
+    }
+
+    /// A table whole, the vendor's columns included (read back from the cache when they are
+    /// there): for the small alert tables, whose vendor columns a detector reads. None when no
+    /// such table was loaded; an error, saying why, when its vendor columns cannot be read back
+    /// (an export changed since it was read, a cache file gone), so a detector reports it
+    /// instead of working on the canonical columns alone.
+    pub fn table_whole(
+        &self,
+        kind: TableKind,
+    ) -> Result<Option<std::borrow::Cow<'_, DataFrame>>, String> {
+        let Some(df) = self.tables.get(&kind) else {
+            return Ok(None);
+        };
         let stored = match self.on_disk.get(&kind).map(|d| &d.stored) {
-            None => return Some(std::borrow::Cow::Borrowed(df)),
-            Some(Stored::Whole(path)) => cache::read_rows(path, None, df.height()).ok()?,
+            None => return Ok(Some(std::borrow::Cow::Borrowed(df))),
+            Some(Stored::Whole(path)) => cache::read_rows(path, None, df.height())?,
             Some(Stored::Pieces {
                 dir,
                 pieces,
@@ -410,26 +425,27 @@ impl Dataset {
                     let part = match first {
                         None => df.slice(row as i64, end - row),
                         Some((id, _)) => {
-                            let (file, rows) = pieces.get(&id)?;
-                            let piece = cache::read_rows(&dir.join(file), None, *rows).ok()?;
+                            let (file, rows) = pieces
+                                .get(&id)
+                                .ok_or_else(|| format!("{kind}: its piece {id} is not known"))?;
+                            let piece = cache::read_rows(&dir.join(file), None, *rows)?;
                             let offsets: Vec<IdxSize> = (row..end)
                                 .filter_map(|r| at_of(df, r).map(|a| a.1 as IdxSize))
                                 .collect();
                             let rows = piece
                                 .take(&IdxCa::from_vec("offsets".into(), offsets))
-                                .ok()?;
-                            with_source_columns(rows, sources).ok()?
+                                .map_err(|e| format!("{kind}: {e}"))?;
+                            with_source_columns(rows, sources)?
                         }
                     };
                     frames.push(part);
                     row = end;
                 }
-                stack(frames).ok()?
+                stack(frames).map_err(|e| format!("{kind}: {e}"))?
             }
         };
-        Some(std::borrow::Cow::Owned(without_places(with_columns_of(
-            df.clone(),
-            &stored,
+        Ok(Some(std::borrow::Cow::Owned(without_places(
+            with_columns_of(df.clone(), &stored),
         ))))
     }
 

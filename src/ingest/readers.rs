@@ -1597,7 +1597,7 @@ mod tests {
             }
             assert!(back.width() > 34 && back.width() <= want.width());
         }
-        let all = spilled.table_whole(kind).unwrap();
+        let all = spilled.table_whole(kind).unwrap().unwrap();
         assert_eq!(all.height(), 5);
         // Pieces that cannot be written are held whole, their lines read again at once.
         let unwritten = read(Some(Arc::new(Spill::new(

@@ -39,9 +39,15 @@ pub fn detail(ws: &Workspace, table: &str, row: i64) -> Vec<String> {
     let Some(kind) = TableKind::from_name(table) else {
         return vec![format!("no table {}", visible(table))];
     };
-    let one = match ws.analysis.data.row_whole(kind, row) {
-        Ok(one) => one,
-        Err(why) => return vec![why],
+    // When the vendor columns cannot be read back (the export changed or the cache went since
+    // the load), the row is still shown from what is held, the canonical columns, under the
+    // reason: the view never goes blank.
+    let (one, unread) = match ws.analysis.data.row_whole(kind, row) {
+        Ok(one) => (one, None),
+        Err(why) => match ws.analysis.data.row_held(kind, row) {
+            Some(held) => (held, Some(why)),
+            None => return vec![visible(&why).into_owned()],
+        },
     };
     let file = ints(&one, "file")
         .first()
@@ -55,6 +61,9 @@ pub fn detail(ws: &Workspace, table: &str, row: i64) -> Vec<String> {
         format!("{table} row {row} · {} line {line}", visible(&file)),
         String::new(),
     ];
+    if let Some(why) = unread {
+        out.insert(1, format!("! {}", visible(&why)));
+    }
     let canonical = crate::ingest::canon::CANONICAL_COLUMNS;
     // What hirescope derived lives in the events frame (the model took it from the table); a
     // table the model does not hold keeps its own.
@@ -92,7 +101,9 @@ pub fn detail(ws: &Workspace, table: &str, row: i64) -> Vec<String> {
             push_cell(&mut out, &name, &v);
         }
     }
-    out.push(String::new());
+    if out.last().is_some_and(|l| !l.is_empty()) {
+        out.push(String::new());
+    }
     out.push("derived by hirescope:".into());
     for name in canonical
         .iter()
