@@ -715,8 +715,13 @@ pub fn inspect_table(data: &Dataset) -> String {
         s.push_str(&f.summary());
         s.push('\n');
         if f.neutralised_count > 0 {
+            // An events row carries its flags to every view; a roster row has no view.
+            let see = match f.role {
+                crate::ingest::Role::Events => " (see the row's flags)",
+                _ => "",
+            };
             s.push_str(&format!(
-                "    {} rows kept with a cell neutralised (see the row's flags):\n",
+                "    {} rows kept with a cell neutralised{see}:\n",
                 f.neutralised_count
             ));
             for r in f.neutralised.iter().take(5) {

@@ -142,14 +142,17 @@ impl Roster {
         self.conflicts().into_iter().map(|c| c.identifier).collect()
     }
 
-    /// Adds one roster row; says why when it cannot be used.
+    /// Adds one roster row; says why when it cannot be used. A hire date that does not parse
+    /// loses the date, not the person: the row is kept, and the cell left out is returned as
+    /// (column, reason) for the load report.
     pub fn push_row(
         &mut self,
         headers: &[String],
         values: &[Option<String>],
         source: &str,
         line: u64,
-    ) -> Result<(), (String, String)> {
+    ) -> Result<Option<(String, String)>, (String, String)> {
+        let mut left_out = None;
         let mut p = RosterPerson {
             source: source.to_string(),
             line,
@@ -167,12 +170,15 @@ impl Roster {
                 Some(Col::WorkdayAccount) => p.workday_accounts.extend(split_ids(v)),
                 Some(Col::Upn) => p.upns.extend(split_ids(v)),
                 Some(Col::ObjectId) => p.object_ids.extend(split_ids(v)),
-                Some(Col::HireDate) => {
-                    p.hire_date =
-                        Some(parse_timestamp(v).ok_or_else(|| {
-                            (h.clone(), format!("hire date does not parse: {v:?}"))
-                        })?)
-                }
+                Some(Col::HireDate) => match parse_timestamp(v) {
+                    Some(ms) => p.hire_date = Some(ms),
+                    None => {
+                        left_out = Some((
+                            h.clone(),
+                            format!("hire date does not parse, left out: {v:?} (dates are read as ISO 8601 or US month/day/year)"),
+                        ))
+                    }
+                },
                 Some(Col::WorkCountry) => p.work_country = Some(v.to_ascii_uppercase()),
                 Some(Col::Requisition) => p.requisition = Some(v.to_string()),
                 None => {}
@@ -185,7 +191,7 @@ impl Roster {
             return Err(("candidate_email".into(), format!("roster row {} has no identifier (candidate_email, workday_account, upn or object_id)", p.person_id)));
         }
         self.add(p);
-        Ok(())
+        Ok(left_out)
     }
 
     /// Adds a person. A person listed twice (two requisitions, a re-application, two files) is
@@ -244,7 +250,7 @@ mod tests {
             "us",
         ]
         .map(|s| Some(s.to_string()));
-        r.push_row(&headers, &vals, "roster.csv", 2).unwrap();
+        assert_eq!(r.push_row(&headers, &vals, "roster.csv", 2), Ok(None));
         let p = &r.people[0];
         assert_eq!(p.candidate_emails, vec!["ann@mail.com", "ann2@mail.com"]);
         assert_eq!(p.work_country.as_deref(), Some("US"));
@@ -252,9 +258,25 @@ mod tests {
         let bad = ["", "Bob", "bob@x.com", "", "", ""].map(|s| Some(s.to_string()));
         assert!(r.push_row(&headers, &bad, "roster.csv", 3).is_err());
         let again = ["P1", "", "ann.c@mail.com", "", "", ""].map(|s| Some(s.to_string()));
-        r.push_row(&headers, &again, "roster.csv", 4).unwrap();
+        assert_eq!(r.push_row(&headers, &again, "roster.csv", 4), Ok(None));
         assert_eq!(r.people.len(), 1, "a person listed twice is one person");
         assert_eq!(r.people[0].candidate_emails.len(), 3);
         assert_eq!(r.people[0].name.as_deref(), Some("Ann"));
+        // A spreadsheet's US date is a hire date; a date that is none loses the date, not the
+        // person, and says which cell it left out.
+        let us = ["P2", "Cy", "cy@x.com", "", "8/1/2026", ""].map(|s| Some(s.to_string()));
+        assert_eq!(r.push_row(&headers, &us, "roster.csv", 5), Ok(None));
+        assert_eq!(
+            r.people[1].hire_date,
+            crate::time::parse_timestamp("2026-08-01T00:00:00Z")
+        );
+        let odd = ["P3", "Di", "di@x.com", "", "31/12/2026", ""].map(|s| Some(s.to_string()));
+        let (column, why) = r
+            .push_row(&headers, &odd, "roster.csv", 6)
+            .unwrap()
+            .unwrap();
+        assert_eq!(column, "Hire Date");
+        assert!(why.contains("\"31/12/2026\""), "{why}");
+        assert_eq!((r.people.len(), r.people[2].hire_date), (3, None));
     }
 }

@@ -138,6 +138,12 @@ fn parse_us(s: &str) -> Option<i64> {
             return Some(dt.and_utc().timestamp_millis());
         }
     }
+    // A date alone, as HR systems and spreadsheets export a hire date: midnight UTC.
+    for fmt in ["%m/%d/%Y", "%Y/%m/%d"] {
+        if let Ok(d) = NaiveDate::parse_from_str(s, fmt) {
+            return Some(d.and_hms_opt(0, 0, 0)?.and_utc().timestamp_millis());
+        }
+    }
     None
 }
 

@@ -13,6 +13,28 @@ pub const DETECTOR: Detector = Detector {
     kql,
 };
 
+/// Consumer mail providers: millions of people share each, so two applicants on one of them
+/// share nothing, however few people the exports hold.
+const FREE_MAIL: &[&str] = &[
+    "gmail.com",
+    "googlemail.com",
+    "outlook.com",
+    "hotmail.com",
+    "live.com",
+    "msn.com",
+    "yahoo.com",
+    "icloud.com",
+    "me.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "gmx.com",
+    "mail.com",
+    "yandex.com",
+    "qq.com",
+    "163.com",
+];
+
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     let outsiders = is_in_list(
         "stage",
@@ -79,7 +101,7 @@ fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
     {
         for id in &p.identifiers {
             if let Some((_, d)) = id.rsplit_once('@') {
-                if !own_domains.contains(d) {
+                if !own_domains.contains(d) && !FREE_MAIL.contains(&d) {
                     domains
                         .entry(d.to_string())
                         .or_default()

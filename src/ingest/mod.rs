@@ -180,6 +180,14 @@ impl FileReport {
         s
     }
 
+    /// A roster row kept, with the cell it left out (a hire date that does not parse), if any.
+    pub fn roster_row(&mut self, line: u64, left_out: Option<(String, String)>) {
+        self.rows += 1;
+        if let Some((column, why)) = left_out {
+            self.neutralise(line, column, why);
+        }
+    }
+
     /// Counts a row kept with a neutralised cell, and lists the first ones.
     pub fn neutralise(&mut self, line: u64, column: impl Into<String>, what: impl Into<String>) {
         self.neutralised_count += 1;

@@ -215,7 +215,7 @@ fn read_csv(
                 Role::Roster => {
                     let source = report.path.clone();
                     match loader.roster.push_row(&headers, &raw, &source, line) {
-                        Ok(()) => report.rows += 1,
+                        Ok(left_out) => report.roster_row(line, left_out),
                         Err((col, reason)) => report.reject(line, col, reason),
                     }
                 }
@@ -481,7 +481,7 @@ pub(super) fn csv_records(
                 let vals: Vec<Option<String>> = raw.iter().map(|s| Some(s.to_string())).collect();
                 let source = report.path.clone();
                 match loader.roster.push_row(headers, &vals, &source, line) {
-                    Ok(()) => report.rows += 1,
+                    Ok(left_out) => report.roster_row(line, left_out),
                     Err((col, reason)) => report.reject(line, col, reason),
                 }
             }
@@ -973,7 +973,7 @@ impl JsonRows<'_> {
             Role::Roster => {
                 let source = report.path.clone();
                 match self.loader.roster.push_row(&keys, &cells, &source, line) {
-                    Ok(()) => report.rows += 1,
+                    Ok(left_out) => report.roster_row(line, left_out),
                     Err((col, reason)) => report.reject(line, col, reason),
                 }
             }

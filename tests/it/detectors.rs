@@ -1044,3 +1044,23 @@ fn thresholds_change_outcomes() {
         "an 8-hour flight is impossible at a 600 km/h limit"
     );
 }
+
+/// Two applicants on a consumer mail provider, each from an address of their own, share nothing;
+/// two on one small domain do, however few people the exports hold.
+#[test]
+fn a_free_mail_domain_is_no_shared_infrastructure() {
+    let links = |a: &str, b: &str| {
+        let mut w = World::default();
+        apply(&mut w, a, "192.0.2.10", 2, 1, HONEST);
+        apply(&mut w, b, "198.51.100.20", 3, 1, HONEST);
+        w.find("shared-infrastructure")
+    };
+    assert!(links("ann.lee@gmail.com", "bo.kim@gmail.com").is_empty());
+    let f = links("ann.lee@devs-hub.example", "bo.kim@devs-hub.example");
+    assert_eq!(f.len(), 2);
+    assert!(
+        f[0].reason.contains("e-mail domain devs-hub.example"),
+        "{}",
+        f[0].reason
+    );
+}
