@@ -143,7 +143,12 @@ pub fn parse_indicator(text: &str) -> Result<Parsed, String> {
     }
     let lower = t.to_ascii_lowercase();
     if let Some((local, domain)) = lower.rsplit_once('@') {
-        if !local.is_empty() && is_domain(domain) {
+        // The local part as mail systems write it unquoted: a line of a table (`E1;Ann;a@x.com`)
+        // or of prose is no address.
+        let plain_local = local
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"\"(),:;<>[\\]".contains(c));
+        if !local.is_empty() && plain_local && is_domain(domain) {
             return Ok((IndicatorKind::Email, lower, None));
         }
         return Err(not_one());
@@ -359,6 +364,14 @@ mod tests {
         );
         assert!(parse_indicator("hello world").is_err());
         assert!(parse_indicator("1.2.3").is_err());
+        // A table's line or a display name is no address.
+        assert!(parse_indicator("E1;Zoë Müller;hired;zoe@fabrikam.example").is_err());
+        assert!(parse_indicator("Ann Lee <ann@x.example>").is_err());
+        assert!(parse_indicator("contact ops@x.example").is_err());
+        assert_eq!(
+            parse_indicator("first.last+tag@x.example").unwrap().0,
+            IndicatorKind::Email
+        );
     }
 
     #[test]

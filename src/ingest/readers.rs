@@ -105,10 +105,21 @@ fn read_text(
         loader.intel.indicators.extend(trial.indicators);
     } else {
         report.role = Role::Unreadable;
+        // A spreadsheet saved as CSV in a European locale separates cells with `;`: say so, so
+        // the analyst knows what to change, rather than that the file is no CSV at all.
+        let first = text
+            .lines()
+            .find(|l| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+            .unwrap_or("");
+        let why = if first.matches(';').count() >= 2 {
+            "unrecognised text: its first line is separated by ';' (a spreadsheet saved in a locale that uses ';'): save or export it as CSV with ',' between cells"
+        } else {
+            "unrecognised text: not a CSV export and not a list of indicators"
+        };
         report.reject(
-            0,
+            1 + text.lines().position(|l| l == first).unwrap_or(0) as u64,
             "",
-            "unrecognised text: not a CSV export and not a list of indicators",
+            why,
         );
     }
 }

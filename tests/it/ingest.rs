@@ -429,3 +429,23 @@ fn json_lines_escapes_nested_values_and_odd_keys_read_the_same_on_every_path() {
         hirescope::time::parse_timestamp("2024-01-01T00:00:01Z")
     );
 }
+
+/// A roster saved as CSV in a locale that separates cells with `;` is not read as something
+/// else: the load report says what the separator is and what to change, at its line.
+#[test]
+fn a_semicolon_separated_roster_says_what_to_change() {
+    let (_d, data) = load_bytes(
+        "roster.csv",
+        "# HR export\nPerson ID;Name;Stage;UPN\r\nE1;Zoë Müller;hired;zoe@fabrikam.example\r\n"
+            .as_bytes(),
+    );
+    assert!(data.roster.people.is_empty());
+    let f = &data.files[0];
+    assert_eq!((f.rows, f.rejected_count), (0, 1));
+    assert_eq!(f.rejected[0].line, 2);
+    assert!(
+        f.rejected[0].reason.contains("separated by ';'"),
+        "{:?}",
+        f.rejected
+    );
+}
