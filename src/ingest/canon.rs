@@ -377,6 +377,13 @@ impl TableBuilder {
         {
             // Graph sign-ins: `status: {"errorCode": 0, ...}`.
             Some(code == "0")
+        } else if let Some(status) = row.get(K::Status).filter(|t| !t.starts_with('{')) {
+            // The Entra admin center's download: `Success`, `Failure`, `Interrupted`.
+            match status.to_ascii_lowercase().as_str() {
+                "success" => Some(true),
+                "failure" | "interrupted" => Some(false),
+                _ => None,
+            }
         } else {
             match row.get(K::ActionType) {
                 Some("LogonSuccess") => Some(true),
@@ -562,7 +569,7 @@ fn first_of(raw: &VendorNames, ks: &[K], extra: Vec<Expr>) -> Expr {
     for k in ks {
         for n in raw.names {
             let lower = n.to_ascii_lowercase();
-            if lower == k.name() || lower.strip_prefix("raw.") == Some(k.name()) {
+            if super::fields::spells(&lower, *k) || lower.strip_prefix("raw.") == Some(k.name()) {
                 // Comparing every value with "" and "null" was 0.6 s of reading ten million
                 // events.
                 options.push(match raw.clean.contains(n.as_str()) {
@@ -807,10 +814,12 @@ fn row_key(row: &Row, ts: Option<i64>) -> u64 {
 /// IdentityLogonEvents' `Location` is a text place ("Seattle, US"); a bare two-letter one is a country.
 fn split_location(text: Option<&str>) -> (Option<String>, Option<String>) {
     let Some(t) = text else { return (None, None) };
-    if let Some((city, cc)) = t.rsplit_once(',') {
+    // `City, CC`, or the Entra admin center's `City, State, CC`: the city is the first part.
+    if let Some((place, cc)) = t.rsplit_once(',') {
         if geo::normalize_country(cc).is_some() {
+            let city = place.split(',').next().unwrap_or(place).trim();
             return (
-                Some(city.trim().to_string()).filter(|c| !c.is_empty()),
+                Some(city.to_string()).filter(|c| !c.is_empty()),
                 geo::normalize_country(cc),
             );
         }

@@ -56,6 +56,27 @@ impl K {
     }
 }
 
+/// Other spellings of known columns, lower case, taken where the header lacks the column's own
+/// name: the Entra admin center's sign-in log download (`Date (UTC)`, `IP address`, `Username`,
+/// `Sign-in error code`, `Location` as `City, State, CC`, `Status` as `Success`/`Failure`).
+const ALIASES: &[(&str, K)] = &[
+    ("date (utc)", K::CreatedDateTime),
+    ("ip address", K::IPAddress),
+    ("username", K::UserPrincipalName),
+    ("user id", K::UserId),
+    ("user", K::UserDisplayName),
+    ("user agent", K::UserAgent),
+    ("user type", K::UserType),
+    ("device id", K::DeviceId),
+    ("sign-in error code", K::ErrorCode),
+    ("autonomous system number", K::AutonomousSystemNumber),
+];
+
+/// Whether a lower-case column name is `k`, by its own name or by another spelling of it.
+pub fn spells(lower: &str, k: K) -> bool {
+    lower == k.name() || ALIASES.iter().any(|(a, known)| *known == k && *a == lower)
+}
+
 /// The time columns the vendors write, in the order they are preferred when a row has several:
 /// Defender's `Timestamp`, Log Analytics' `TimeGenerated`, Graph's `createdDateTime`, the unified
 /// audit log's `CreationTime`, OfficeActivity's `Start_Time`, and the generic `StartTime`/`EventTime`.
@@ -198,7 +219,14 @@ impl Fields {
         }
         let known = KNOWN_NAMES
             .iter()
-            .map(|k| by_lower.get(*k).copied())
+            .enumerate()
+            .map(|(i, k)| {
+                by_lower.get(*k).copied().or_else(|| {
+                    (ALIASES.iter())
+                        .filter(|(_, known)| *known as usize == i)
+                        .find_map(|(alias, _)| by_lower.get(*alias).copied())
+                })
+            })
             .collect();
         let lower: Vec<String> = names.iter().map(|n| n.to_ascii_lowercase()).collect();
         let evidence = super::table::header_evidence(&lower);
@@ -238,7 +266,11 @@ impl Fields {
         self.names
             .iter()
             .zip(&self.lower)
-            .filter(|(_, l)| !KNOWN_NAMES.contains(&l.as_str()) && !super::table::is_evidence(l))
+            .filter(|(_, l)| {
+                !KNOWN_NAMES.contains(&l.as_str())
+                    && !ALIASES.iter().any(|(a, _)| a == l)
+                    && !super::table::is_evidence(l)
+            })
             .map(|(n, _)| n.clone())
             .collect()
     }

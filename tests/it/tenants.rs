@@ -2,7 +2,7 @@
 //! intel lists, Sentinel TI, overlapping windows), a tenant's own noise (service identities,
 //! service addresses with no measured place), and loud failures.
 
-use super::support::{external, load_paths, texts};
+use super::support::{bools, external, load_paths, rows, texts};
 use hirescope::detect::{self, Config, Finding};
 use hirescope::ingest::{Dataset, TableKind as T};
 use std::path::{Path, PathBuf};
@@ -778,5 +778,42 @@ fn other_spellings_purview_audit_export_and_graph_sign_ins() {
     assert_eq!(
         super::support::bools(&data, T::SigninLogs, "success"),
         vec![Some(true), Some(false)]
+    );
+}
+
+/// The sign-in log as the Entra admin center downloads it (`Date (UTC)`, `Username`, `IP
+/// address`, `Location` as `City, State, CC`, `Status` as `Success`/`Failure`, a blank `Sign-in
+/// error code` on success, a column name given twice): every row read, linked to the roster's
+/// new hire, placed, and its outcome kept; the hop from Seattle to Pyongyang is impossible.
+#[test]
+fn entra_admin_center_sign_in_download() {
+    let f = Folder::new();
+    f.put("hr_roster.csv", ROSTER);
+    f.put("staff.csv", STAFF);
+    let csv = std::fs::read_to_string(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/entra_admin_center_signins.csv"),
+    )
+    .unwrap()
+    .replace("ben.ortiz@fabrikam.example", "Dan.Kay@contoso.example");
+    f.put("InteractiveSignIns_2026-09-01_2026-09-30.csv", &csv);
+    let data = f.load();
+    assert_eq!(data.rejected(), 0, "{:?}", data.files);
+    let kind = T::EntraIdSignInEvents;
+    assert_eq!(rows(&data, kind), 3);
+    assert_eq!(
+        texts(&data, kind, "city"),
+        [Some("Seattle".into()), Some("Pyongyang".into()), None]
+    );
+    assert_eq!(
+        bools(&data, kind, "success"),
+        [Some(true), Some(true), Some(false)]
+    );
+    let travel = f.findings("impossible-travel");
+    assert_eq!(travel.len(), 1, "{travel:?}");
+    assert_eq!(travel[0].person, "H1");
+    assert!(
+        travel[0].reason.contains("Pyongyang KP"),
+        "{}",
+        travel[0].reason
     );
 }
