@@ -13,16 +13,15 @@ pub const DETECTOR: Detector = Detector {
 };
 
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
-    let subjects = distinct_where(ctx, "object", |s| terms::has(s, "interview"))?;
+    let mail = col("table").eq(lit("EmailEvents"));
+    let subjects = distinct_where(ctx, "object", mail.clone(), |s| terms::has(s, "interview"))?;
     let clustered: Vec<String> = ctx
         .earlier
         .iter()
         .filter(|f| f.detector == "recruiting-pattern-cluster")
         .map(|f| f.person.clone())
         .collect();
-    let interview = col("table")
-        .eq(lit("EmailEvents"))
-        .and(col("object").is_in(lit(subjects).implode(false), false));
+    let interview = mail.and(is_in_list("object", subjects));
     let evs = collect(
         ctx.events().filter(
             interview.clone().and(intel_hit()).or(col("table")

@@ -531,26 +531,31 @@ pub fn family_expr() -> Expr {
     })
 }
 
-/// Distinct values of a string column among events, as a literal list for `is_in`.
+/// Distinct values of a string column among the events `within` that `keep` keeps, for `is_in_list`.
 pub fn distinct_where(
     ctx: &Context,
     column: &str,
+    within: Expr,
     keep: impl Fn(&str) -> bool,
-) -> PolarsResult<Series> {
+) -> PolarsResult<Vec<String>> {
+    // The rows `within` first: a free-text column's distinct values over every event were
+    // half a second at ten million.
     let u = ctx
         .model
         .events
-        .column(column)?
-        .unique()?
-        .cast(&DataType::String)?;
-    let v: Vec<String> = u
+        .clone()
+        .lazy()
+        .filter(within)
+        .select([col(column).cast(DataType::String)])
+        .unique(None, UniqueKeepStrategy::Any)
+        .collect()?;
+    Ok(u.column(column)?
         .str()?
         .iter()
         .flatten()
         .filter(|s| keep(s))
         .map(str::to_string)
-        .collect();
-    Ok(Series::new(column.into(), v))
+        .collect())
 }
 
 /// Text of an optional value for reasons.
@@ -558,10 +563,7 @@ pub fn or_dash(v: &Option<String>) -> &str {
     v.as_deref().unwrap_or("-")
 }
 
-/// `column is in values`, for a literal set of strings.
+/// `column is in values`, for a literal set of strings (by code on an encoded column).
 pub fn is_in_list(column: &str, values: Vec<String>) -> Expr {
-    col(column).is_in(
-        lit(Series::new("values".into(), values)).implode(false),
-        false,
-    )
+    crate::dictionary::among(column, values)
 }

@@ -15,12 +15,12 @@ pub const DETECTOR: Detector = Detector {
 use terms::{PAYROLL_OBJECTS as OBJECTS, PAYROLL_VERBS as VERBS};
 
 fn run(ctx: &Context) -> PolarsResult<Vec<Finding>> {
-    let tasks = distinct_where(ctx, "action", |a| {
+    let tasks = distinct_where(ctx, "action", col("app").eq(lit("Workday")), |a| {
         terms::has_any(a, VERBS) && terms::has_any(a, OBJECTS)
     })?;
     let payroll = col("app")
         .eq(lit("Workday"))
-        .and(col("action").is_in(lit(tasks).implode(false), false));
+        .and(is_in_list("action", tasks));
     let elsewhere = col("work_country")
         .is_not_null()
         .and(col("country").is_not_null())
