@@ -113,6 +113,10 @@ fn parse_iso(s: &str) -> Option<i64> {
     if let Ok(dt) = DateTime::parse_from_rfc3339(&t) {
         return Some(dt.timestamp_millis());
     }
+    // An offset without its colon (`+0200`, as `strftime`'s `%z` writes it).
+    if let Ok(dt) = DateTime::parse_from_str(&t, "%Y-%m-%dT%H:%M:%S%.f%z") {
+        return Some(dt.timestamp_millis());
+    }
     let naive = t.trim_end_matches('Z');
     for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"] {
         if let Ok(dt) = NaiveDateTime::parse_from_str(naive, fmt) {
@@ -158,6 +162,25 @@ pub fn format_ts(ms: i64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn offsets_with_and_without_a_colon() {
+        let utc = parse_timestamp("2026-08-05T06:00:00Z");
+        assert!(utc.is_some());
+        for spelled in [
+            "2026-08-05T08:00:00+0200",
+            "2026-08-05 08:00:00+0200",
+            "2026-08-05T08:00:00.000+02:00",
+            "2026-08-05 01:00:00-0500",
+        ] {
+            let want = if spelled.ends_with("-0500") {
+                parse_timestamp("2026-08-05T06:00:00Z")
+            } else {
+                utc
+            };
+            assert_eq!(parse_timestamp(spelled), want, "{spelled}");
+        }
+    }
 
     #[test]
     fn seven_digit_fraction() {
