@@ -363,9 +363,13 @@ fn per_value_of(c: Column, f: &(dyn Fn(Expr) -> Expr + Send + Sync)) -> PolarsRe
         // A predicate (the usual case): its value per code, spread to the rows as bits. Polars'
         // gather builds a boolean array an element at a time, a fifth of a 10M reopen.
         let truth: Vec<Option<bool>> = truth.iter().collect();
+        // A code no row holds is false, not missing: then a predicate that is never missing
+        // keeps the input's validity as it is.
         let of_code = |code: usize| -> Option<bool> {
-            let p = *place.get(code)?;
-            truth.get(p as usize).copied().flatten()
+            match place[code] {
+                UNSEEN => Some(false),
+                p => truth.get(p as usize).copied().flatten(),
+            }
         };
         let table: Vec<Option<bool>> = (0..bound).map(of_code).collect();
         return Ok(bits_by_code(ca, &table, name));
@@ -562,6 +566,35 @@ mod tests {
         let beyond = code_bound() as u32 + 5;
         let c = column_of_codes("c", &[a, beyond]);
         assert_eq!(texts(&c), [Some("alpha".to_string()), None]);
+    }
+
+    #[test]
+    fn among_matches_by_code_keeps_nulls_and_knows_values_no_row_holds() {
+        let part = |apps: &[Option<&str>]| {
+            let mut df = df!("app" => apps.to_vec(), "object" => apps.to_vec()).unwrap();
+            df.with_column(encode_column(df.column("app").unwrap().clone()).unwrap())
+                .unwrap();
+            df
+        };
+        let mut df = part(&[Some("Workday"), None, Some("Teams")]);
+        df.vstack_mut(&part(&[Some("Zoom"), Some("Workday"), None]))
+            .unwrap();
+        assert!(is_encoded(df.column("app").unwrap().dtype()));
+        assert_eq!(df.column("object").unwrap().dtype(), &DataType::String);
+        let values = || vec!["Workday".to_string(), "never seen anywhere".to_string()];
+        let out = df
+            .lazy()
+            .select([
+                among("app", values()).alias("encoded"),
+                among("object", values()).alias("plain"),
+            ])
+            .collect()
+            .unwrap();
+        let want = [Some(true), None, Some(false), Some(false), Some(true), None];
+        for name in ["encoded", "plain"] {
+            let got: Vec<Option<bool>> = out.column(name).unwrap().bool().unwrap().iter().collect();
+            assert_eq!(got, want, "{name}");
+        }
     }
 
     #[test]
