@@ -72,13 +72,10 @@ impl Pane for DetailView {
     fn draw(&self, f: &mut Frame, cx: &Ctx, area: Rect) {
         let [head, body] =
             Layout::vertical([Constraint::Length(1), Constraint::Min(1)]).areas(area);
-        // The cursor is the first line shown, but never past the last page (G shows a page).
-        let first = self
-            .cursor
-            .min(self.lines.len().saturating_sub(body.height as usize));
         // Long cells (user agents, raw JSON, a long UPN) wrap onto the next lines, each cut marked
         // `↩`, so a value broken at the edge never reads as a shorter whole one.
         let width = body.width as usize;
+        let first = first_shown(&self.lines, self.cursor, width, body.height as usize);
         let text: Vec<Line> = self
             .lines
             .iter()
@@ -101,6 +98,32 @@ impl Pane for DetailView {
     }
 }
 
+/// The first line shown: the cursor, but never past the last page (G shows a page), counted
+/// in screen rows once lines wrap. Counted in lines, a report whose lines wrap kept its end
+/// below the screen: at 80x24 the last files of the load report could not be reached.
+fn first_shown(lines: &[String], cursor: usize, width: usize, height: usize) -> usize {
+    let mut rows = 0;
+    let mut last_page = lines.len();
+    while last_page > 0 {
+        rows += rows_of(&lines[last_page - 1], width);
+        if rows > height {
+            break;
+        }
+        last_page -= 1;
+    }
+    cursor.min(last_page)
+}
+
+/// How many screen rows `wrap_marked` makes of a line.
+fn rows_of(line: &str, width: usize) -> usize {
+    let n = line.chars().count();
+    if n <= width || width < 2 {
+        1
+    } else {
+        n.div_ceil(width - 1)
+    }
+}
+
 /// A line cut into pieces of `width` characters, every piece but the last ending in `↩`.
 fn wrap_marked(line: &str, width: usize) -> Vec<String> {
     let chars: Vec<char> = line.chars().collect();
@@ -120,4 +143,26 @@ fn wrap_marked(line: &str, width: usize) -> Vec<String> {
             s
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_last_page_is_reached_when_lines_wrap() {
+        // Ten lines, the last ones three rows each at width 10: a 6-row page shows the last two.
+        let mut lines: Vec<String> = (0..8).map(|i| format!("line {i}")).collect();
+        lines.push("x".repeat(25));
+        lines.push("y".repeat(25));
+        assert_eq!(rows_of(&lines[9], 10), 3);
+        assert_eq!(wrap_marked(&lines[9], 10).len(), rows_of(&lines[9], 10));
+        assert_eq!(first_shown(&lines, 99, 10, 6), 8);
+        assert_eq!(first_shown(&lines, 3, 10, 6), 3);
+        // Short lines only: the page is counted in lines, as before.
+        let short: Vec<String> = (0..10).map(|i| i.to_string()).collect();
+        assert_eq!(first_shown(&short, 99, 10, 6), 4);
+        // Everything fits: the top.
+        assert_eq!(first_shown(&short, 99, 10, 20), 0);
+    }
 }
