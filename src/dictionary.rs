@@ -412,8 +412,13 @@ fn bits_by_code(
         }
         Bitmap::from_u8_vec(bytes, codes.len())
     };
+    // Both tables are as long as the dictionary (every distinct text of the process): the
+    // second only where some value's result is missing.
     let is_true: Vec<u8> = table.iter().map(|t| u8::from(*t == Some(true))).collect();
-    let is_known: Vec<u8> = table.iter().map(|t| u8::from(t.is_some())).collect();
+    let is_known: Vec<u8> = match any_unknown {
+        true => table.iter().map(|t| u8::from(t.is_some())).collect(),
+        false => Vec::new(),
+    };
     let chunks: Vec<BooleanArray> = ca
         .physical()
         .downcast_iter()
